@@ -1,0 +1,59 @@
+package io.delegatebroker.broker.app;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Entry point of {@code broker.jar}: reads the environment, starts one node, and drains it on SIGTERM. A start
+ * failure prints one line naming the cause and exits 1.
+ */
+public final class BrokerMain {
+
+  private BrokerMain() {
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    System.setProperty("vertx.logger-delegate-factory-class-name", "io.vertx.core.logging.SLF4JLogDelegateFactory");
+    System.setProperty("hazelcast.logging.type", "slf4j");
+    BrokerConfig config;
+    try {
+      config = BrokerConfig.fromEnv(System.getenv());
+    } catch (BrokerConfig.ConfigException e) {
+      System.err.println("broker: cannot start: " + e.getMessage());
+      System.exit(1);
+      return;
+    }
+    if ("json".equalsIgnoreCase(System.getenv("BROKER_LOG_FORMAT"))) {
+      System.setProperty("BROKER_LOG_APPENDER", "JSON");
+    }
+    Logger log = LoggerFactory.getLogger(BrokerMain.class);
+    BrokerNode node = new BrokerNode(config);
+    try {
+      node.start().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      System.err.println("broker: cannot start: " + BrokerNode.rootMessage(cause));
+      System.exit(1);
+      return;
+    }
+    if (config.adminKeyGenerated()) {
+      // Dev mode only: the one place a key value is ever printed, so a newcomer can call the admin API.
+      System.out.println("BROKER_DEV root admin key (shown once): " + config.adminKey());
+    }
+    System.out.println("broker: node " + config.nodeId() + " accepting delegates on port " + config.delegatePort()
+        + ", admin API on port " + config.adminPort());
+    CountDownLatch done = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("SIGTERM: draining node {}", config.nodeId());
+      try {
+        node.drain().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.warn("drain did not finish cleanly: {}", BrokerNode.rootMessage(e));
+      }
+      done.countDown();
+    }, "broker-drain"));
+    done.await();
+  }
+}

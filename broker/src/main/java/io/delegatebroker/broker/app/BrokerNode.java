@@ -1,0 +1,258 @@
+package io.delegatebroker.broker.app;
+
+import io.delegatebroker.api.routes.AdminRouter;
+import io.delegatebroker.broker.cluster.ClusterService;
+import io.delegatebroker.broker.cluster.ClusterSupport;
+import io.delegatebroker.broker.cluster.NodeCommandBus;
+import io.delegatebroker.broker.domain.account.AccountService;
+import io.delegatebroker.broker.domain.delegate.ConnectAdmission;
+import io.delegatebroker.broker.domain.delegate.DelegateRegistry;
+import io.delegatebroker.broker.domain.delegate.DelegateService;
+import io.delegatebroker.broker.domain.profile.ProfileDirectory;
+import io.delegatebroker.broker.domain.profile.ProfileService;
+import io.delegatebroker.broker.domain.token.ExpiryWatcher;
+import io.delegatebroker.broker.domain.token.LastUsedRecorder;
+import io.delegatebroker.broker.domain.token.RevocationCatchUp;
+import io.delegatebroker.broker.domain.token.TokenService;
+import io.delegatebroker.broker.domain.token.TokenVerifier;
+import io.delegatebroker.broker.gateway.DelegateGateway;
+import io.delegatebroker.broker.gateway.FailedHandshakeLimiter;
+import io.delegatebroker.broker.gateway.SessionFrames;
+import io.delegatebroker.broker.metrics.MicrometerBrokerMetrics;
+import io.delegatebroker.broker.session.CloseReason;
+import io.delegatebroker.broker.session.IdleReaper;
+import io.delegatebroker.broker.session.SessionCommands;
+import io.delegatebroker.broker.session.SessionIndex;
+import io.delegatebroker.broker.session.Tombstones;
+import io.delegatebroker.broker.store.BrokerStore;
+import io.delegatebroker.broker.store.memory.MemoryStore;
+import io.delegatebroker.broker.store.pg.Migrations;
+import io.delegatebroker.broker.store.pg.PgStore;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.PoolOptions;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One broker node, wired: store, cluster, domain services, the delegate gateway and the admin API. Start either
+ * completes with every listener bound and the store reachable, or fails and leaves nothing running.
+ */
+public final class BrokerNode {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BrokerNode.class);
+
+  private final BrokerConfig config;
+  private final AtomicBoolean accepting = new AtomicBoolean(false);
+  private Vertx vertx;
+  private BrokerStore store;
+  private SessionIndex index;
+  private LastUsedRecorder lastUsed;
+  private ExpiryWatcher expiry;
+  private ClusterSupport cluster;
+  private final java.util.List<String> deployments = new java.util.ArrayList<>();
+
+  public BrokerNode(BrokerConfig config) {
+    this.config = config;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public String nodeId() {
+    return config.nodeId();
+  }
+
+  public SessionIndex sessions() {
+    return index;
+  }
+
+  /** Starts the node. The future fails with a one-line cause when any part cannot start. */
+  public Future<BrokerNode> start() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().commonTags("node", config.nodeId());
+    VertxOptions options = new VertxOptions()
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)))
+        .setBlockedThreadCheckInterval(1000)
+        .setMaxEventLoopExecuteTime(2)
+        .setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS);
+    cluster = new ClusterSupport(config);
+    return cluster.createVertx(options, new MicrometerMetricsFactory(registry))
+        .compose(v -> {
+          this.vertx = v;
+          return openStore();
+        })
+        .compose(s -> {
+          this.store = s;
+          return wire(registry);
+        })
+        .map(v -> {
+          accepting.set(true);
+          LOG.info("broker node {} ready: {}", config.nodeId(), config);
+          return this;
+        })
+        .recover(t -> stopQuietly().compose(x -> Future.failedFuture(t)));
+  }
+
+  private Future<BrokerStore> openStore() {
+    if (config.pgUrl() == null) {
+      LOG.warn("Using the in-memory store (BROKER_DEV=true): nothing survives a restart");
+      return Future.succeededFuture(new MemoryStore());
+    }
+    PgConnectOptions connect;
+    try {
+      connect = PgConnectOptions.fromUri(config.pgUrl().replaceFirst("^postgres://", "postgresql://"));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(new StartupException("BROKER_PG_URL cannot be parsed"));
+    }
+    connect.setReconnectAttempts(0);
+    String where = connect.getHost() + ":" + connect.getPort() + "/" + connect.getDatabase();
+    return Migrations.apply(vertx, connect)
+        .recover(t -> Future.failedFuture(new StartupException("database unreachable or schema migration failed at "
+            + where + ": " + rootMessage(t))))
+        .map(v -> {
+          var pool = PgBuilder.pool()
+              .with(new PoolOptions().setMaxSize(8).setMaxWaitQueueSize(10_000).setConnectionTimeout(5)
+                  .setConnectionTimeoutUnit(TimeUnit.SECONDS))
+              .connectingTo(connect).using(vertx).build();
+          return (BrokerStore) new PgStore(pool);
+        })
+        .compose(s -> s.ping().map(s).recover(t -> Future.failedFuture(
+            new StartupException("database unreachable at " + where))));
+  }
+
+  private Future<Void> wire(PrometheusMeterRegistry registry) {
+    MicrometerBrokerMetrics metrics = new MicrometerBrokerMetrics(registry);
+    Tombstones tombstones = new Tombstones();
+    index = new SessionIndex(tombstones, end -> {
+      metrics.sessionEnded(end.reason().cause());
+      var s = end.session();
+      LOG.info("session closed: account={} delegate={} instance={} node={} reason={}", s.accountId(),
+          s.delegateName(), s.instance(), config.nodeId(), end.reason().cause());
+    });
+    metrics.gauge("broker_sessions", "Live delegate sessions on this node", () -> index.size());
+    TokenVerifier verifier = new TokenVerifier(store, tombstones);
+    ProfileDirectory profiles = new ProfileDirectory(store);
+    DelegateRegistry registry1 = new DelegateRegistry(store);
+    SessionCommands commands = new SessionCommands(config.nodeId(), index, verifier::forget, registry1::forget,
+        profiles::forget, metrics::revocationLatency);
+    lastUsed = new LastUsedRecorder(store);
+    lastUsed.start(vertx);
+    expiry = new ExpiryWatcher(vertx, index);
+    return cluster.commandBus(vertx, commands::handle).compose(bus -> {
+      metrics.gauge("broker_cluster_nodes", "Nodes in the cluster as this node sees it", () -> bus.liveNodes().size());
+      AccountService accounts = new AccountService(store, config.adminKey());
+      AdminRouter admin = new AdminRouter(accounts, accounts,
+          new TokenService(store, accounts, bus, lastUsed),
+          new ProfileService(store, accounts, bus),
+          new DelegateService(store, accounts, bus),
+          new ClusterService(bus));
+      new RevocationCatchUp(store, index, tombstones, verifier).start(vertx);
+      new IdleReaper(index, Duration.ofSeconds(3L * config.heartbeatSeconds())).start(vertx);
+      vertx.setPeriodic(60_000, id -> tombstones.purgeOlderThan(System.currentTimeMillis() - Tombstones.RETENTION_MILLIS));
+      ConnectAdmission admission = new ConnectAdmission(verifier, profiles, registry1);
+      SessionFrames frames = new SessionFrames(index, vertx.eventBus(), 100);
+      FailedHandshakeLimiter limiter = new FailedHandshakeLimiter(30, Duration.ofMinutes(1), 100_000);
+      DelegateGateway gateway = new DelegateGateway(config.nodeId(), config.heartbeatSeconds(), admission, index, frames,
+          expiry, lastUsed, limiter, metrics, accepting::get);
+      int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+      HttpServerOptions delegateOptions = serverOptions(config.delegatePort())
+          .setMaxWebSocketFrameSize(2 * SessionFrames.MAX_FRAME_BYTES)
+          .setMaxWebSocketMessageSize(2 * SessionFrames.MAX_FRAME_BYTES)
+          .setMaxInitialLineLength(4096)
+          .setMaxHeaderSize(16 * 1024)
+          .setIdleTimeout(0);
+      HttpServerOptions adminOptions = serverOptions(config.adminPort()).setMaxHeaderSize(16 * 1024);
+      return deploy(delegateOptions, loops, v -> gateway, "delegate port " + config.delegatePort())
+          .compose(x -> deploy(adminOptions, 1, v -> {
+            Router router = Router.router(v);
+            router.get("/health/live").handler(ctx -> ctx.response().end("{\"status\":\"UP\"}"));
+            router.get("/health/ready").handler(ctx -> ready().onComplete(ar -> ctx.response()
+                .setStatusCode(ar.succeeded() ? 200 : 503).putHeader("content-type", "application/json")
+                .end(ar.succeeded() ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}")));
+            router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+            admin.mount(v, router);
+            return router;
+          }, "admin port " + config.adminPort()));
+    });
+  }
+
+  private HttpServerOptions serverOptions(int port) {
+    HttpServerOptions o = new HttpServerOptions().setHost(config.host()).setPort(port).setReuseAddress(true);
+    if (config.tls()) {
+      o.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.tlsCert()).setKeyPath(config.tlsKey()));
+    }
+    return o;
+  }
+
+  private Future<Void> deploy(HttpServerOptions options, int instances,
+      java.util.function.Function<Vertx, io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest>> handler, String what) {
+    return vertx.deployVerticle(() -> new ServerVerticle(options, handler), new DeploymentOptions().setInstances(instances))
+        .onSuccess(deployments::add)
+        .recover(t -> Future.failedFuture(new StartupException("cannot listen on " + what + ": " + rootMessage(t))))
+        .mapEmpty();
+  }
+
+  /** Ready: accepting delegates, the store answers and the cluster is formed. */
+  public Future<Void> ready() {
+    if (!accepting.get()) {
+      return Future.failedFuture("draining");
+    }
+    return store.ping().compose(v -> cluster.healthy() ? Future.succeededFuture() : Future.failedFuture("cluster"));
+  }
+
+  /** Drains: stops accepting, closes every session with 1001, flushes, leaves the cluster and stops. */
+  public Future<Void> drain() {
+    accepting.set(false);
+    if (index != null) {
+      int n = index.evictAll(index.all(), CloseReason.GOING_AWAY);
+      LOG.info("draining node {}: closed {} sessions", config.nodeId(), n);
+    }
+    return stopQuietly();
+  }
+
+  private Future<Void> stopQuietly() {
+    accepting.set(false);
+    if (expiry != null) {
+      expiry.stop();
+    }
+    Future<Void> flushed = lastUsed == null ? Future.succeededFuture() : lastUsed.stop();
+    return flushed
+        .compose(v -> store == null ? Future.succeededFuture() : store.close().recover(t -> Future.succeededFuture()))
+        .compose(v -> vertx == null ? Future.succeededFuture() : vertx.close().recover(t -> Future.succeededFuture()));
+  }
+
+  static String rootMessage(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c) {
+      c = c.getCause();
+    }
+    String m = c.getMessage();
+    return m == null ? c.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+  }
+
+  /** A start failure with a one-line cause for the operator. */
+  public static final class StartupException extends RuntimeException {
+    public StartupException(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

@@ -1,0 +1,33 @@
+package io.delegatebroker.broker.domain;
+
+import java.time.Instant;
+
+/**
+ * A delegate token as stored: never its value, only the value's one-way hash.
+ *
+ * @param id        internal id, stable across renames and nodes
+ * @param hash      hex SHA-256 of the value
+ * @param status    ACTIVE or REVOKED
+ */
+public record TokenRecord(String id, String accountId, String name, String project, String hash, String status,
+    Instant createdAt, Instant expiresAt, Instant revokedAt, Instant lastUsedAt) {
+
+  public static final String ACTIVE = "ACTIVE";
+  public static final String REVOKED = "REVOKED";
+
+  public boolean revoked() {
+    return REVOKED.equals(status);
+  }
+
+  public boolean expiredAt(Instant now) {
+    return expiresAt != null && !now.isBefore(expiresAt);
+  }
+
+  public TokenRecord withRevokedAt(Instant at) {
+    return new TokenRecord(id, accountId, name, project, hash, REVOKED, createdAt, expiresAt, at, lastUsedAt);
+  }
+
+  public TokenRecord withLastUsedAt(Instant at) {
+    return new TokenRecord(id, accountId, name, project, hash, status, createdAt, expiresAt, revokedAt, at);
+  }
+}

@@ -1,0 +1,60 @@
+package io.delegatebroker.broker.domain.delegate;
+
+import io.delegatebroker.broker.domain.Delegate;
+import io.delegatebroker.broker.domain.Profile;
+import io.delegatebroker.broker.domain.ReadThroughCache;
+import io.delegatebroker.broker.domain.Secrets;
+import io.delegatebroker.broker.domain.Times;
+import io.delegatebroker.broker.domain.TokenRecord;
+import io.delegatebroker.broker.store.BrokerStore;
+import io.vertx.core.Future;
+import java.time.Duration;
+
+/**
+ * Registration, the first step of the delegate state machine: a delegate's first accepted connection registers it
+ * ACTIVE, or PENDING_APPROVAL when its profile requires approval at that moment; later connections find it as it
+ * is. Registrations are cached per account and name; approval, rejection and deletion drop the entry on every node.
+ */
+public final class DelegateRegistry {
+
+  public static final Duration TTL = Duration.ofSeconds(30);
+
+  private final BrokerStore store;
+  private final ReadThroughCache<Key, Delegate> cache;
+
+  /** A registration request: who connects with what. */
+  public record Key(String accountId, String name, String type, String profile, String tokenName, String project,
+      boolean approvalRequired) {
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && k.accountId.equals(accountId) && k.name.equals(name);
+    }
+
+    @Override
+    public int hashCode() {
+      return accountId.hashCode() * 31 + name.hashCode();
+    }
+  }
+
+  public DelegateRegistry(BrokerStore store) {
+    this.store = store;
+    this.cache = new ReadThroughCache<>(200_000, TTL, this::load);
+  }
+
+  private Future<Delegate> load(Key k) {
+    Delegate candidate = new Delegate(Secrets.newId(), k.accountId(), k.name(), k.type(), k.profile(), k.project(),
+        k.approvalRequired() ? Delegate.PENDING : Delegate.ACTIVE, k.tokenName(), Times.now());
+    return store.registerDelegate(candidate);
+  }
+
+  /** The registered delegate of that name, registering it now if it is new. Fails with 403 when rejected. */
+  public Future<Delegate> register(String accountId, String name, String type, Profile profile, TokenRecord token) {
+    return cache.get(new Key(accountId, name, type, profile.name(), token.name(), token.project(),
+        profile.approvalRequired()));
+  }
+
+  public void forget(String accountId, String name) {
+    cache.invalidate(new Key(accountId, name, null, null, null, null, false));
+  }
+}

@@ -1,0 +1,138 @@
+package io.delegatebroker.broker.domain.token;
+
+import io.delegatebroker.api.auth.Caller;
+import io.delegatebroker.api.error.BrokerException;
+import io.delegatebroker.api.ops.TokenOperations;
+import io.delegatebroker.broker.cluster.NodeCommandBus;
+import io.delegatebroker.broker.domain.AuditEvent;
+import io.delegatebroker.broker.domain.Secrets;
+import io.delegatebroker.broker.domain.Times;
+import io.delegatebroker.broker.domain.TokenRecord;
+import io.delegatebroker.broker.domain.account.AccountService;
+import io.delegatebroker.broker.session.CloseReason;
+import io.delegatebroker.broker.session.SessionCommands;
+import io.delegatebroker.broker.store.BrokerStore;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Delegate tokens. Revocation is recorded in the store first (the truth every node catches up from), then
+ * broadcast; the call answers once every live node confirmed its evictions, or after the confirm timeout with
+ * {@code complete:false}.
+ */
+public final class TokenService implements TokenOperations {
+
+  private final BrokerStore store;
+  private final AccountService accounts;
+  private final NodeCommandBus bus;
+  private final LastUsedRecorder lastUsed;
+
+  public TokenService(BrokerStore store, AccountService accounts, NodeCommandBus bus, LastUsedRecorder lastUsed) {
+    this.store = store;
+    this.accounts = accounts;
+    this.bus = bus;
+    this.lastUsed = lastUsed;
+  }
+
+  @Override
+  public Future<JsonObject> createToken(Caller caller, String accountId, String name, String project, Instant expiresAt) {
+    return accounts.require(accountId).compose(a -> {
+      Instant now = Times.now();
+      String value = Secrets.newValue("dt_");
+      Instant expiry = expiresAt == null ? null : expiresAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+      TokenRecord t = new TokenRecord(Secrets.newId(), accountId, name, project, Secrets.hash(value), TokenRecord.ACTIVE,
+          now, expiry, null, null);
+      return store.insertToken(t, new AuditEvent(accountId, now, caller.actor(), "token.create", "token/" + name))
+          .recover(e -> Future.failedFuture(e instanceof BrokerException be && be.code().status() == 409
+              ? BrokerException.conflict("A token named '" + name + "' exists in this account.") : e))
+          .map(v -> new JsonObject()
+              .put("name", t.name()).put("project", t.project()).put("status", t.status())
+              .put("createdAt", Times.iso(t.createdAt())).put("expiresAt", Times.iso(t.expiresAt()))
+              .put("value", value));
+    });
+  }
+
+  @Override
+  public Future<JsonArray> listTokens(String accountId, String status, String project) {
+    return accounts.require(accountId)
+        .compose(a -> store.listTokens(accountId, status, project))
+        .compose(tokens -> liveCounts(accountId).map(counts ->
+            new JsonArray(tokens.stream().map(t -> json(t, counts.getOrDefault(t.id(), 0))).toList())));
+  }
+
+  @Override
+  public Future<JsonObject> getToken(String accountId, String name) {
+    return require(accountId, name).compose(t -> liveCounts(accountId).map(counts -> json(t, counts.getOrDefault(t.id(), 0))));
+  }
+
+  @Override
+  public Future<JsonObject> revokeToken(Caller caller, String accountId, String name) {
+    return accounts.require(accountId).compose(a -> {
+      Instant now = Times.now();
+      return store.revokeToken(accountId, name, now, new AuditEvent(accountId, now, caller.actor(), "token.revoke", "token/" + name));
+    }).compose(r -> {
+      if (r.isEmpty()) {
+        return Future.failedFuture(BrokerException.notFound("No such token in this account."));
+      }
+      TokenRecord t = r.get().token();
+      JsonObject out = new JsonObject().put("name", t.name()).put("status", TokenRecord.REVOKED)
+          .put("revokedAt", Times.iso(t.revokedAt()));
+      if (!r.get().changed()) {
+        return Future.succeededFuture(out.put("evicted", 0).put("complete", true));
+      }
+      return bus.fanout(SessionCommands.endToken(t.id(), t.hash(), CloseReason.TOKEN_REVOKED))
+          .map(res -> out.put("evicted", res.sum("evicted")).put("complete", res.complete()));
+    });
+  }
+
+  @Override
+  public Future<JsonArray> connections(String accountId, String name) {
+    return require(accountId, name)
+        .compose(t -> bus.fanout(SessionCommands.tokenSessions(t.id())))
+        .map(res -> {
+          JsonArray items = new JsonArray();
+          res.replies().forEach(reply -> reply.getJsonArray("items", new JsonArray()).forEach(o -> {
+            JsonObject s = (JsonObject) o;
+            items.add(new JsonObject().put("delegateId", s.getString("delegateId")).put("delegate", s.getString("delegate"))
+                .put("instance", s.getString("instance")).put("node", s.getString("node"))
+                .put("connectedAt", s.getString("connectedAt")));
+          }));
+          return items;
+        });
+  }
+
+  private Future<TokenRecord> require(String accountId, String name) {
+    return accounts.require(accountId).compose(a -> store.findToken(accountId, name))
+        .compose(t -> t.map(Future::succeededFuture)
+            .orElseGet(() -> Future.failedFuture(BrokerException.notFound("No such token in this account."))));
+  }
+
+  /** Live sessions per token id across the cluster. */
+  private Future<Map<String, Integer>> liveCounts(String accountId) {
+    return bus.fanout(SessionCommands.accountSessions(accountId)).map(res -> {
+      Map<String, Integer> counts = new HashMap<>();
+      res.replies().forEach(reply -> reply.getJsonArray("items", new JsonArray())
+          .forEach(o -> counts.merge(((JsonObject) o).getString("tokenId"), 1, Integer::sum)));
+      return counts;
+    });
+  }
+
+  private JsonObject json(TokenRecord t, int connected) {
+    Instant used = t.lastUsedAt();
+    Instant unflushed = lastUsed.unflushed(t.id());
+    if (unflushed != null && (used == null || unflushed.isAfter(used))) {
+      used = unflushed;
+    }
+    return new JsonObject()
+        .put("name", t.name()).put("project", t.project()).put("status", t.status())
+        .put("createdAt", Times.iso(t.createdAt())).put("expiresAt", Times.iso(t.expiresAt()))
+        .put("revokedAt", Times.iso(t.revokedAt())).put("lastUsedAt", Times.iso(used))
+        .put("connectedInstances", connected);
+  }
+
+}

@@ -1,0 +1,77 @@
+package io.delegatebroker.broker.domain.token;
+
+import io.delegatebroker.api.error.BrokerException;
+import io.delegatebroker.api.error.ErrorCode;
+import io.delegatebroker.broker.domain.ReadThroughCache;
+import io.delegatebroker.broker.domain.Secrets;
+import io.delegatebroker.broker.domain.TokenRecord;
+import io.delegatebroker.broker.session.Tombstones;
+import io.delegatebroker.broker.store.BrokerStore;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Verifies a delegate's token on connect without a database query each time. What the store said is cached
+ * by the value's hash; every use re-checks expiry against the clock and the token against {@link Tombstones}, so a
+ * cached entry can never admit a token after this node learned of its revocation, and an expired token is refused
+ * at once. Revocation also drops the entry ({@link #forget}). Unknown hashes are cached too (values are random, so a
+ * hash unknown now stays unknown).
+ */
+public final class TokenVerifier {
+
+  /** How long what the store said is trusted before it is asked again (revocations arrive by broadcast sooner). */
+  public static final Duration TTL = Duration.ofSeconds(60);
+
+  private final ReadThroughCache<String, Optional<TokenRecord>> cache;
+  private final Tombstones tombstones;
+
+  public TokenVerifier(BrokerStore store, Tombstones tombstones) {
+    this.tombstones = tombstones;
+    this.cache = new ReadThroughCache<>(200_000, TTL, store::findTokenByHash);
+  }
+
+  /** Why a token was refused; the client only ever sees {@code invalid_token}. */
+  public static final class InvalidToken extends BrokerException {
+    private final String reason;
+
+    InvalidToken(String reason) {
+      super(ErrorCode.INVALID_TOKEN, "The delegate token is not valid for this account.");
+      this.reason = reason;
+    }
+
+    /** unknown, revoked, expired, malformed or wrong_account: for metrics and logs only. */
+    public String reason() {
+      return reason;
+    }
+  }
+
+  /** Succeeds with the token when the value is a live token of the account; fails with {@link InvalidToken}. */
+  public Future<TokenRecord> verify(String accountId, String value) {
+    if (value == null || value.isEmpty() || value.length() > 256) {
+      return Future.failedFuture(new InvalidToken("malformed"));
+    }
+    return cache.get(Secrets.hash(value)).compose(found -> {
+      if (found.isEmpty()) {
+        return Future.failedFuture(new InvalidToken("unknown"));
+      }
+      TokenRecord t = found.get();
+      if (!t.accountId().equals(accountId)) {
+        return Future.failedFuture(new InvalidToken("wrong_account"));
+      }
+      if (t.revoked() || tombstones.token(t.id()) != null) {
+        return Future.failedFuture(new InvalidToken("revoked"));
+      }
+      if (t.expiredAt(Instant.now())) {
+        return Future.failedFuture(new InvalidToken("expired"));
+      }
+      return Future.succeededFuture(t);
+    });
+  }
+
+  /** Drops what is cached for the token with this hash. */
+  public void forget(String hash) {
+    cache.invalidate(hash);
+  }
+}

@@ -1,0 +1,156 @@
+package io.delegatebroker.broker.gateway;
+
+import io.delegatebroker.api.error.BrokerException;
+import io.delegatebroker.api.error.ErrorCode;
+import io.delegatebroker.api.routes.ErrorResponses;
+import io.delegatebroker.broker.domain.delegate.ConnectAdmission;
+import io.delegatebroker.broker.domain.delegate.ConnectAdmission.Admission;
+import io.delegatebroker.broker.domain.token.ExpiryWatcher;
+import io.delegatebroker.broker.domain.token.LastUsedRecorder;
+import io.delegatebroker.broker.domain.token.TokenVerifier;
+import io.delegatebroker.broker.domain.Times;
+import io.delegatebroker.broker.metrics.BrokerMetrics;
+import io.delegatebroker.broker.session.CloseReason;
+import io.delegatebroker.broker.session.DelegateSession;
+import io.delegatebroker.broker.session.SessionIndex;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The delegate endpoint {@code GET /v1/delegates/connect}: validates the headers and admits the connection
+ * <em>before</em> upgrading, so every refusal is a plain HTTP answer with the contract's JSON error; then upgrades,
+ * indexes the session and sends {@code welcome}. A client that goes away while it is being admitted never gets a
+ * session: the session exists only once the upgrade succeeded.
+ */
+public final class DelegateGateway implements Handler<HttpServerRequest> {
+
+  public static final String PATH = "/v1/delegates/connect";
+  private static final Logger LOG = LoggerFactory.getLogger(DelegateGateway.class);
+
+  private final String nodeId;
+  private final int heartbeatSeconds;
+  private final ConnectAdmission admission;
+  private final SessionIndex index;
+  private final SessionFrames frames;
+  private final ExpiryWatcher expiry;
+  private final LastUsedRecorder lastUsed;
+  private final FailedHandshakeLimiter limiter;
+  private final BrokerMetrics metrics;
+  private final BooleanSupplier accepting;
+
+  public DelegateGateway(String nodeId, int heartbeatSeconds, ConnectAdmission admission, SessionIndex index,
+      SessionFrames frames, ExpiryWatcher expiry, LastUsedRecorder lastUsed, FailedHandshakeLimiter limiter,
+      BrokerMetrics metrics, BooleanSupplier accepting) {
+    this.nodeId = nodeId;
+    this.heartbeatSeconds = heartbeatSeconds;
+    this.admission = admission;
+    this.index = index;
+    this.frames = frames;
+    this.expiry = expiry;
+    this.lastUsed = lastUsed;
+    this.limiter = limiter;
+    this.metrics = metrics;
+    this.accepting = accepting;
+  }
+
+  @Override
+  public void handle(HttpServerRequest req) {
+    if (!PATH.equals(req.path())) {
+      ErrorResponses.send(req.response(), BrokerException.notFound("No such resource."));
+      return;
+    }
+    String address = req.remoteAddress() == null ? "?" : req.remoteAddress().hostAddress();
+    if (!accepting.getAsBoolean()) {
+      refuse(req, null, address, new BrokerException(ErrorCode.UNAVAILABLE, "The node is not accepting delegates."), "draining");
+      return;
+    }
+    int retryAfter = limiter.retryAfterSeconds(address);
+    if (retryAfter > 0) {
+      refuse(req, null, address, new BrokerException(ErrorCode.RATE_LIMITED,
+          "Too many failed attempts from this address.", retryAfter), "rate_limited");
+      return;
+    }
+    if (!req.canUpgradeToWebSocket()) {
+      refuse(req, null, address, BrokerException.badRequest("This endpoint needs a WebSocket upgrade (GET with Upgrade: websocket)."),
+          "bad_request");
+      return;
+    }
+    HandshakeRequest hs;
+    try {
+      hs = HandshakeRequest.parse(req.headers());
+    } catch (BrokerException e) {
+      refuse(req, null, address, e, "bad_request");
+      return;
+    }
+
+    admission.admit(hs.accountId(), hs.token(), hs.delegateName(), hs.type(), hs.profile())
+        .onSuccess(adm -> upgrade(req, hs, adm))
+        .onFailure(t -> refuse(req, hs, address, BrokerException.from(t), reasonOf(t)));
+  }
+
+  private static String reasonOf(Throwable t) {
+    if (t instanceof TokenVerifier.InvalidToken it) {
+      return it.reason();
+    }
+    return t instanceof BrokerException be ? be.code().code() : "internal";
+  }
+
+  private void refuse(HttpServerRequest req, HandshakeRequest hs, String address, BrokerException e, String reason) {
+    metrics.connectRefused(reason);
+    LOG.info("connect refused: {} node={} from={} reason={} status={}",
+        hs == null ? "account=? delegate=? instance=?" : hs, nodeId, address, reason, e.code().status());
+    ErrorCode c = e.code();
+    if (c == ErrorCode.INVALID_TOKEN || c == ErrorCode.BAD_REQUEST || c == ErrorCode.DELEGATE_REJECTED
+        || c == ErrorCode.PROFILE_NOT_FOUND) {
+      limiter.failed(address);
+    }
+
+    ErrorResponses.send(req.response(), e);
+  }
+
+  private void upgrade(HttpServerRequest req, HandshakeRequest hs, Admission adm) {
+    req.toWebSocket().onSuccess(ws -> open(ws, hs, adm)).onFailure(t ->
+        LOG.info("connect abandoned: {} node={} reason=client_gone", hs, nodeId));
+  }
+
+  private void open(ServerWebSocket ws, HandshakeRequest hs, Admission adm) {
+    DelegateSession session = new DelegateSession(hs.accountId(), adm.delegate().id(), hs.delegateName(), hs.instance(),
+        adm.token().id(), adm.delegate().pending(), ws);
+    SessionFrames.FrameRate rate = new SessionFrames.FrameRate();
+    ws.closeHandler(v -> {
+      session.markClosedByPeer();
+      index.remove(session);
+    });
+    ws.textMessageHandler(text -> frames.onText(session, text, rate));
+    ws.binaryMessageHandler(b -> index.evict(session, CloseReason.POLICY_VIOLATION));
+    ws.pongHandler(b -> session.seen());
+    ws.exceptionHandler(t -> {
+      LOG.info("session error: {} node={} error={}", hs, nodeId, t.getClass().getSimpleName() + ": " + t.getMessage());
+      if (!session.closed()) {
+        index.evict(session, CloseReason.POLICY_VIOLATION);
+      }
+    });
+    if (!index.add(session)) {
+      return;
+    }
+    metrics.connectAccepted();
+    lastUsed.used(adm.token().id(), Times.now());
+    expiry.watch(adm.token());
+    JsonObject welcome = new JsonObject()
+        .put("type", "welcome")
+        .put("delegateId", adm.delegate().id())
+        .put("instance", hs.instance())
+        .put("status", adm.delegate().status())
+        .put("node", nodeId)
+        .put("heartbeatSeconds", heartbeatSeconds);
+    if (adm.profile().startupScript() != null) {
+      welcome.put("startupScript", adm.profile().startupScript());
+    }
+    session.send(welcome);
+  }
+}

@@ -1,0 +1,144 @@
+package io.delegatebroker.broker.session;
+
+import io.vertx.core.Future;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+
+/**
+ * One live WebSocket of one delegate instance. Kept small on purpose: a node holds tens of thousands.
+ * Closing is idempotent; the first reason wins.
+ */
+public final class DelegateSession {
+
+  private static final AtomicReferenceFieldUpdater<DelegateSession, CloseReason> CLOSE =
+      AtomicReferenceFieldUpdater.newUpdater(DelegateSession.class, CloseReason.class, "closeReason");
+
+  private final String accountId;
+  private final String delegateId;
+  private final String delegateName;
+  private final String instance;
+  private final String tokenId;
+  private final long connectedAtMillis;
+  private final ServerWebSocket socket;
+  private volatile boolean pending;
+  private volatile long lastHeartbeatMillis;
+  private volatile long lastSeenNanos;
+  private volatile CloseReason closeReason;
+
+  public DelegateSession(String accountId, String delegateId, String delegateName, String instance, String tokenId,
+      boolean pending, ServerWebSocket socket) {
+    this.accountId = accountId;
+    this.delegateId = delegateId;
+    this.delegateName = delegateName;
+    this.instance = instance;
+    this.tokenId = tokenId;
+    this.pending = pending;
+    this.socket = socket;
+    this.connectedAtMillis = System.currentTimeMillis();
+    this.lastHeartbeatMillis = connectedAtMillis;
+    this.lastSeenNanos = System.nanoTime();
+  }
+
+  public String accountId() {
+    return accountId;
+  }
+
+  public String delegateId() {
+    return delegateId;
+  }
+
+  public String delegateName() {
+    return delegateName;
+  }
+
+  public String instance() {
+    return instance;
+  }
+
+  public String tokenId() {
+    return tokenId;
+  }
+
+  public long connectedAtMillis() {
+    return connectedAtMillis;
+  }
+
+  public long lastHeartbeatMillis() {
+    return lastHeartbeatMillis;
+  }
+
+  public long lastSeenNanos() {
+    return lastSeenNanos;
+  }
+
+  public boolean pending() {
+    return pending;
+  }
+
+  /** The key that makes a second connection of the same instance replace the first. */
+  public String instanceKey() {
+    return accountId + '\u0000' + delegateName + '\u0000' + instance;
+  }
+
+  /** Any inbound frame or pong proves liveness. */
+  public void seen() {
+    lastSeenNanos = System.nanoTime();
+  }
+
+  public void heartbeat() {
+    lastHeartbeatMillis = System.currentTimeMillis();
+    lastSeenNanos = System.nanoTime();
+  }
+
+  /** Marks the session approved and tells the delegate. @return false when it was not pending */
+  public boolean approve() {
+    if (!pending) {
+      return false;
+    }
+    pending = false;
+    send(new JsonObject().put("type", "approved"));
+    return true;
+  }
+
+  public boolean closed() {
+    return closeReason != null;
+  }
+
+  public CloseReason closeReason() {
+    return closeReason;
+  }
+
+  /** Marks the session closed by the peer (no frame sent). @return true for the first close */
+  public boolean markClosedByPeer() {
+    return CLOSE.compareAndSet(this, null, CloseReason.GOING_AWAY);
+  }
+
+  /** Sends a JSON frame unless the session is closed. */
+  public Future<Void> send(JsonObject frame) {
+    if (closed()) {
+      return Future.failedFuture("session closed");
+    }
+    return socket.writeTextMessage(frame.encode());
+  }
+
+  /** Sends an already encoded text frame unless the session is closed. */
+  public void sendRaw(String text) {
+    if (!closed()) {
+      socket.writeTextMessage(text);
+    }
+  }
+
+  /** Closes with the reason's code and text. @return true when this call closed it */
+  public boolean close(CloseReason reason) {
+    if (!CLOSE.compareAndSet(this, null, reason)) {
+      return false;
+    }
+    socket.close(reason.code(), reason.text());
+    return true;
+  }
+
+  public String remoteAddress() {
+    return socket.remoteAddress() == null ? "?" : socket.remoteAddress().hostAddress();
+  }
+}

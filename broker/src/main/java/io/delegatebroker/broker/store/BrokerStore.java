@@ -1,0 +1,105 @@
+package io.delegatebroker.broker.store;
+
+import io.delegatebroker.broker.domain.Account;
+import io.delegatebroker.broker.domain.AdminKey;
+import io.delegatebroker.broker.domain.AuditEvent;
+import io.delegatebroker.broker.domain.Delegate;
+import io.delegatebroker.broker.domain.Profile;
+import io.delegatebroker.broker.domain.TokenRecord;
+import io.vertx.core.Future;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The store of record. Every change that is audited is written together with its audit event, atomically.
+ * Failures: {@code conflict} when a unique name is taken, {@code unavailable} when the store cannot be reached.
+ * Implementations: PostgreSQL (production) and memory ({@code BROKER_DEV=true} only); one contract test suite
+ * runs against both.
+ */
+public interface BrokerStore {
+
+  /** Creates the account with its {@code default} token and {@code primary} profile in one step. */
+  Future<Void> createAccount(Account account, TokenRecord defaultToken, Profile primary, AuditEvent event);
+
+  Future<List<Account>> listAccounts();
+
+  Future<Optional<Account>> findAccount(String accountId);
+
+  Future<Void> insertAdminKey(AdminKey key, AuditEvent event);
+
+  /** @return false when no such key exists in the account */
+  Future<Boolean> deleteAdminKey(String accountId, String keyId, AuditEvent event);
+
+  Future<Optional<AdminKey>> findAdminKeyByHash(String hash);
+
+  Future<Void> insertToken(TokenRecord token, AuditEvent event);
+
+  Future<List<TokenRecord>> listTokens(String accountId, String status, String project);
+
+  Future<Optional<TokenRecord>> findToken(String accountId, String name);
+
+  Future<Optional<TokenRecord>> findTokenByHash(String hash);
+
+  /**
+   * Marks the token revoked unless it already is. The audit event is written only when this call revoked it.
+   *
+   * @return the token after the call, and whether this call revoked it; empty when there is no such token
+   */
+  Future<Optional<Revocation>> revokeToken(String accountId, String name, Instant at, AuditEvent event);
+
+  /** Tokens whose revocation was recorded at or after {@code since}: the catch-up query of nodes that missed a broadcast. */
+  Future<List<TokenRecord>> tokensRevokedSince(Instant since);
+
+  /** Records last use of tokens in one batch: token id to time. */
+  Future<Void> touchTokens(Map<String, Instant> lastUsed);
+
+  Future<Void> insertProfile(Profile profile, AuditEvent event);
+
+  Future<List<Profile>> listProfiles(String accountId);
+
+  Future<Optional<Profile>> findProfile(String accountId, String name);
+
+  /** @return the updated profile, empty when none */
+  Future<Optional<Profile>> updateProfile(Profile profile, AuditEvent event);
+
+  /** @return false when none existed */
+  Future<Boolean> deleteProfile(String accountId, String name, AuditEvent event);
+
+  /**
+   * Returns the delegate of that name, registering {@code candidate} when there is none. Fails with
+   * {@code delegate_rejected} when the name was rejected in the account.
+   */
+  Future<Delegate> registerDelegate(Delegate candidate);
+
+  Future<Optional<Delegate>> findDelegate(String accountId, String delegateId);
+
+  Future<List<Delegate>> listDelegates(String accountId, String status, String project);
+
+  /** Moves a pending delegate to ACTIVE. @return the delegate, empty if it was not pending (or does not exist) */
+  Future<Optional<Delegate>> approveDelegate(String accountId, String delegateId, AuditEvent event);
+
+  /** Approves every pending delegate of the token (or profile). @return the approved delegates */
+  Future<List<Delegate>> approveDelegates(String accountId, String tokenName, String profileName, AuditEvent event);
+
+  /** Removes a pending delegate and keeps its name as rejected. @return the delegate, empty if it was not pending */
+  Future<Optional<Delegate>> rejectDelegate(String accountId, String delegateId, AuditEvent event);
+
+  /** Removes a delegate in any state. @return the delegate, empty if none */
+  Future<Optional<Delegate>> deleteDelegate(String accountId, String delegateId, AuditEvent event);
+
+  Future<Void> appendAudit(AuditEvent event);
+
+  /** Audit events of the account, newest first, at most {@code limit}. */
+  Future<List<AuditEvent>> listAudit(String accountId, int limit);
+
+  /** Succeeds when the store answers; the readiness probe. */
+  Future<Void> ping();
+
+  Future<Void> close();
+
+  /** The outcome of {@link #revokeToken}. */
+  record Revocation(TokenRecord token, boolean changed) {
+  }
+}

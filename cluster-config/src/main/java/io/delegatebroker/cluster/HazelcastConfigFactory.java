@@ -1,0 +1,88 @@
+package io.delegatebroker.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.ReliableTopicConfig;
+import com.hazelcast.config.RingbufferConfig;
+import com.hazelcast.topic.TopicOverloadPolicy;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import java.io.FileNotFoundException;
+import java.util.List;
+
+/**
+ * Builds the Hazelcast configuration of a broker node. It starts from the Vert.x cluster manager's own default
+ * configuration (so the event bus's maps and locks keep their settings) and changes only what the broker needs:
+ * TCP-IP join to the listed members, this node's port, fast failure detection, and the reliable topics that carry
+ * session commands. A full YAML/XML file ({@code BROKER_HAZELCAST_CONFIG}) replaces all of it, for Kubernetes
+ * discovery and other production settings; see {@code cluster-config/README.md}.
+ */
+public final class HazelcastConfigFactory {
+
+  /** Member attribute holding the broker node id, so members can be named without remote calls. */
+  public static final String NODE_ATTRIBUTE = "broker.node";
+  /** Prefix of the reliable topics the broker uses. */
+  public static final String TOPIC_PREFIX = "broker.";
+  public static final String DEFAULT_CLUSTER_NAME = "delegate-broker";
+
+  private HazelcastConfigFactory() {
+  }
+
+  /**
+   * @param members     host:port of the members to join (TCP-IP)
+   * @param port        this member's port
+   * @param bindHost    interface to bind and announce, or null to let Hazelcast choose
+   * @param clusterName members with another name never join
+   */
+  public static Config tcpIp(List<String> members, int port, String bindHost, String clusterName, String nodeId) {
+    Config config = ConfigUtil.loadConfig();
+    config.setClusterName(clusterName);
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(port).setPortAutoIncrement(false);
+    if (bindHost != null) {
+      network.getInterfaces().setEnabled(true).addInterface(bindHost);
+      config.setProperty("hazelcast.local.localAddress", bindHost);
+    }
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(members).setConnectionTimeoutSeconds(2);
+    return withBrokerSettings(config, nodeId);
+  }
+
+  /** Loads a full configuration file (YAML or XML) and adds only the node's name and the broker's topics. */
+  public static Config fromFile(String path, String nodeId) {
+    try {
+      return withBrokerSettings(Config.loadFromFile(new java.io.File(path)), nodeId);
+    } catch (FileNotFoundException e) {
+      throw new IllegalArgumentException("BROKER_HAZELCAST_CONFIG file not found: " + path);
+    }
+  }
+
+  private static Config withBrokerSettings(Config config, String nodeId) {
+    config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, nodeId);
+    setIfAbsent(config, "hazelcast.wait.seconds.before.join", "0");
+    setIfAbsent(config, "hazelcast.heartbeat.interval.seconds", "1");
+    setIfAbsent(config, "hazelcast.max.no.heartbeat.seconds", "5");
+    setIfAbsent(config, "hazelcast.merge.first.run.delay.seconds", "5");
+    setIfAbsent(config, "hazelcast.merge.next.run.delay.seconds", "5");
+    setIfAbsent(config, "hazelcast.logging.type", "slf4j");
+    setIfAbsent(config, "hazelcast.phone.home.enabled", "false");
+    // The broker leaves the cluster itself after draining its sessions.
+    setIfAbsent(config, "hazelcast.shutdownhook.enabled", "false");
+    if (config.getReliableTopicConfigs().get(TOPIC_PREFIX + "*") == null) {
+      config.addReliableTopicConfig(new ReliableTopicConfig(TOPIC_PREFIX + "*")
+          .setTopicOverloadPolicy(TopicOverloadPolicy.DISCARD_OLDEST)
+          .setReadBatchSize(100));
+      config.addRingBufferConfig(new RingbufferConfig("_hz_rb_" + TOPIC_PREFIX + "*")
+          .setCapacity(10_000).setTimeToLiveSeconds(60).setBackupCount(1));
+    }
+    return config;
+  }
+
+  private static void setIfAbsent(Config config, String key, String value) {
+    if (config.getProperty(key) == null) {
+      config.setProperty(key, value);
+    }
+  }
+}
