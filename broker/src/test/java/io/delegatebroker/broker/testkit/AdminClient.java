@@ -1,0 +1,108 @@
+package io.delegatebroker.broker.testkit;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** Calls a node's admin API over HTTP with the Vert.x client, as an operator's script would. */
+public final class AdminClient {
+
+  /** One answer: status, headers of interest and the body. */
+  public record Response(int status, String body, String retryAfter) {
+
+    public JsonObject json() {
+      return new JsonObject(body);
+    }
+
+    public JsonArray items() {
+      return json().getJsonArray("items");
+    }
+
+    public String errorCode() {
+      return json().getJsonObject("error").getString("code");
+    }
+  }
+
+  private final HttpClient http;
+  private final int port;
+  private final String key;
+
+  public AdminClient(Vertx vertx, int port, String key) {
+    this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+    this.port = port;
+    this.key = key;
+  }
+
+  private AdminClient(HttpClient http, int port, String key) {
+    this.http = http;
+    this.port = port;
+    this.key = key;
+  }
+
+  /** The same client presenting another key (null: no Authorization header). */
+  public AdminClient withKey(String otherKey) {
+    return new AdminClient(http, port, otherKey);
+  }
+
+  public Response get(String path) {
+    return send(HttpMethod.GET, path, null);
+  }
+
+  public Response post(String path, Object body) {
+    return send(HttpMethod.POST, path, body);
+  }
+
+  public Response put(String path, Object body) {
+    return send(HttpMethod.PUT, path, body);
+  }
+
+  public Response delete(String path) {
+    return send(HttpMethod.DELETE, path, null);
+  }
+
+  /** Sends a request; body may be a JsonObject, a String (sent as is) or null. */
+  public Response send(HttpMethod method, String path, Object body) {
+    RequestOptions options = new RequestOptions().setMethod(method).setURI(path);
+    if (key != null) {
+      options.putHeader("Authorization", "Bearer " + key);
+    }
+    return Await.result(http.request(options).compose(req -> {
+      if (body == null) {
+        return req.send();
+      }
+      req.putHeader("content-type", "application/json");
+      return req.send(body instanceof JsonObject o ? o.toBuffer() : Buffer.buffer(body.toString()));
+    }).compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), b.toString(), resp.getHeader("Retry-After")))));
+  }
+
+  /** Creates an account and returns its JSON (with {@code id} and {@code defaultToken.value}). */
+  public JsonObject createAccount(String name) {
+    Response r = post("/v1/accounts", new JsonObject().put("name", name));
+    if (r.status() != 201) {
+      throw new IllegalStateException("account create failed: " + r);
+    }
+    return r.json();
+  }
+
+  /** Creates a token and returns its value. */
+  public String createToken(String account, String name) {
+    Response r = post("/v1/accounts/" + account + "/tokens", new JsonObject().put("name", name));
+    if (r.status() != 201) {
+      throw new IllegalStateException("token create failed: " + r);
+    }
+    return r.json().getString("value");
+  }
+
+  public JsonObject revoke(String account, String token) {
+    Response r = post("/v1/accounts/" + account + "/tokens/" + token + "/revoke", null);
+    if (r.status() != 200) {
+      throw new IllegalStateException("revoke failed: " + r);
+    }
+    return r.json();
+  }
+}
