@@ -21,6 +21,8 @@ public final class HazelcastConfigFactory {
 
   /** Member attribute holding the broker node id, so members can be named without remote calls. */
   public static final String NODE_ATTRIBUTE = "broker.node";
+  /** Member attribute the Vert.x cluster manager reads its node id from. */
+  public static final String VERTX_NODE_ATTRIBUTE = "__vertx.nodeId";
   /** Prefix of the reliable topics the broker uses. */
   public static final String TOPIC_PREFIX = "broker.";
   public static final String DEFAULT_CLUSTER_NAME = "delegate-broker";
@@ -61,6 +63,8 @@ public final class HazelcastConfigFactory {
 
   private static Config withBrokerSettings(Config config, String nodeId) {
     config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, nodeId);
+    // The Vert.x cluster manager identifies members by this attribute when it is given a ready instance.
+    config.getMemberAttributeConfig().setAttribute(VERTX_NODE_ATTRIBUTE, java.util.UUID.randomUUID().toString());
     setIfAbsent(config, "hazelcast.wait.seconds.before.join", "0");
     setIfAbsent(config, "hazelcast.heartbeat.interval.seconds", "1");
     setIfAbsent(config, "hazelcast.max.no.heartbeat.seconds", "5");

@@ -20,6 +20,8 @@ public record BrokerConfig(
     List<String> clusterMembers,
     int clusterPort,
     String hazelcastConfig,
+    String clusterName,
+    String clusterHost,
     String nodeId,
     int heartbeatSeconds,
     String tlsCert,
@@ -31,6 +33,7 @@ public record BrokerConfig(
   public static final String DEFAULT_HOST = "0.0.0.0";
   public static final int DEFAULT_CLUSTER_PORT = 5701;
   public static final int DEFAULT_HEARTBEAT_SECONDS = 30;
+  public static final String DEFAULT_CLUSTER_NAME = "delegate-broker";
 
   /** A setting that cannot be used; the message names the variable. */
   public static final class ConfigException extends RuntimeException {
@@ -96,6 +99,8 @@ public record BrokerConfig(
         adminKey, generated, pgUrl, dev, List.copyOf(members),
         port(env, "BROKER_CLUSTER_PORT", DEFAULT_CLUSTER_PORT),
         blankToNull(env.get("BROKER_HAZELCAST_CONFIG")),
+        env.getOrDefault("BROKER_CLUSTER_NAME", DEFAULT_CLUSTER_NAME),
+        blankToNull(env.get("BROKER_CLUSTER_HOST")),
         nodeId,
         intIn(env, "BROKER_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS, 1, 3600),
         cert, key,

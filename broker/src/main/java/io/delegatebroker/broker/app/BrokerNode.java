@@ -237,7 +237,12 @@ public final class BrokerNode {
     Future<Void> flushed = lastUsed == null ? Future.succeededFuture() : lastUsed.stop();
     return flushed
         .compose(v -> store == null ? Future.succeededFuture() : store.close().recover(t -> Future.succeededFuture()))
-        .compose(v -> vertx == null ? Future.succeededFuture() : vertx.close().recover(t -> Future.succeededFuture()));
+        .compose(v -> vertx == null ? Future.succeededFuture() : vertx.close().recover(t -> Future.succeededFuture()))
+        .andThen(ar -> {
+          if (cluster != null) {
+            cluster.leave();
+          }
+        });
   }
 
   static String rootMessage(Throwable t) {

@@ -35,7 +35,7 @@ public final class ClusterSupport {
       hz = config.hazelcastConfig() != null
           ? HazelcastConfigFactory.fromFile(config.hazelcastConfig(), config.nodeId())
           : HazelcastConfigFactory.tcpIp(config.clusterMembers(), config.clusterPort(), bindHost(),
-              System.getenv().getOrDefault("BROKER_CLUSTER_NAME", HazelcastConfigFactory.DEFAULT_CLUSTER_NAME),
+              config.clusterName(),
               config.nodeId());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
@@ -45,7 +45,12 @@ public final class ClusterSupport {
       options.getEventBusOptions().setHost(host);
     }
     // The instance is created here (blocking, before any event loop runs) so the broker can use it directly.
-    hazelcast = Hazelcast.newHazelcastInstance(hz);
+    try {
+      hazelcast = Hazelcast.newHazelcastInstance(hz);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(new IllegalStateException("cannot join the cluster on port " + config.clusterPort()
+          + ": " + e.getMessage()));
+    }
     return Vertx.builder().with(options).withMetrics(metrics)
         .withClusterManager(new HazelcastClusterManager(hazelcast)).buildClustered()
         .recover(t -> {
@@ -56,9 +61,8 @@ public final class ClusterSupport {
 
   /** Loopback members mean a local cluster: bind everything to 127.0.0.1. */
   private String bindHost() {
-    String explicit = System.getenv("BROKER_CLUSTER_HOST");
-    if (explicit != null && !explicit.isBlank()) {
-      return explicit;
+    if (config.clusterHost() != null) {
+      return config.clusterHost();
     }
     boolean loopback = !config.clusterMembers().isEmpty() && config.clusterMembers().stream()
         .allMatch(m -> m.startsWith("127.") || m.startsWith("localhost:"));
@@ -70,6 +74,13 @@ public final class ClusterSupport {
       return Future.succeededFuture(new LocalCommandBus(config.nodeId(), handler));
     }
     return Future.succeededFuture(new HazelcastCommandBus(vertx, hazelcast, config.nodeId(), handler));
+  }
+
+  /** Leaves the cluster; the instance is ours, so the Vert.x cluster manager does not shut it down. */
+  public void leave() {
+    if (hazelcast != null && hazelcast.getLifecycleService().isRunning()) {
+      hazelcast.shutdown();
+    }
   }
 
   /** True while this node is a running cluster member (always true alone). */

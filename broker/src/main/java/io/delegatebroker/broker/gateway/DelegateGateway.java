@@ -87,7 +87,8 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
       refuse(req, null, address, e, "bad_request");
       return;
     }
-
+    // Hold the request unread while admission runs: the upgrade needs it not yet ended.
+    req.pause();
     admission.admit(hs.accountId(), hs.token(), hs.delegateName(), hs.type(), hs.profile())
         .onSuccess(adm -> upgrade(req, hs, adm))
         .onFailure(t -> refuse(req, hs, address, BrokerException.from(t), reasonOf(t)));

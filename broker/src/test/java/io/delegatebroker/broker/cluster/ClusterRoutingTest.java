@@ -1,0 +1,139 @@
+package io.delegatebroker.broker.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.delegatebroker.broker.testkit.AdminClient;
+import io.delegatebroker.broker.testkit.TestCluster;
+import io.delegatebroker.broker.testkit.TestDatabase;
+import io.delegatebroker.broker.testkit.TestDelegate;
+import io.delegatebroker.broker.testkit.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Verifies that three clustered nodes act as one broker: revocation, listings, approval and messages cross nodes. */
+@ExtendWith(VertxExtension.class)
+@Timeout(120)
+class ClusterRoutingTest {
+
+  static TestDatabase db;
+  static TestCluster cluster;
+  static List<AdminClient> admins = new ArrayList<>();
+  static WebSocketClient ws;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    db = new TestDatabase();
+    cluster = TestCluster.start(3, db.url());
+    for (TestNode n : cluster.nodes()) {
+      admins.add(new AdminClient(vertx, n.adminPort(), TestNode.ROOT_KEY));
+    }
+    ws = TestDelegate.client(vertx);
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+    db.close();
+  }
+
+  @Test
+  void everyNodeListsTheWholeCluster() {
+    for (int i = 0; i < 3; i++) {
+      JsonArray nodes = admins.get(i).get("/v1/cluster").json().getJsonArray("nodes");
+      assertEquals(3, nodes.size(), "node " + i + " sees " + nodes);
+      long self = nodes.stream().filter(o -> ((JsonObject) o).getBoolean("self")).count();
+      assertEquals(1, self);
+    }
+  }
+
+  @Test
+  void revokeThroughOneNodeEvictsSessionsOnEveryNodeWithExactCount() {
+    // GIVEN sessions of one token spread over the three nodes, and one session of another token
+    JsonObject account = admins.get(0).createAccount("Spread");
+    String acc = account.getString("id");
+    String token = admins.get(1).createToken(acc, "spread");
+    String other = account.getJsonObject("defaultToken").getString("value");
+    List<TestDelegate> sessions = new ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      TestNode n = cluster.node(i % 3);
+      TestDelegate d = TestDelegate.connect(ws, n.delegatePort(), token, acc, "fleet", Map.of("X-Delegate-Instance", "i-" + i));
+      d.next("welcome");
+      sessions.add(d);
+    }
+    TestDelegate bystander = TestDelegate.connect(ws, cluster.node(2).delegatePort(), other, acc, "bystander", Map.of());
+    bystander.next("welcome");
+
+    // THEN every node lists all nine connections of the token, with their nodes
+    for (AdminClient admin : admins) {
+      JsonArray conns = admin.get("/v1/accounts/" + acc + "/tokens/spread/connections").items();
+      assertEquals(9, conns.size());
+      Set<String> nodes = new HashSet<>();
+      conns.forEach(o -> nodes.add(((JsonObject) o).getString("node")));
+      assertEquals(Set.of("node-a", "node-b", "node-c"), nodes);
+      assertEquals(9, admin.get("/v1/accounts/" + acc + "/tokens/spread").json().getInteger("connectedInstances"));
+    }
+
+    // WHEN the token is revoked through node C
+    JsonObject revoked = admins.get(2).revoke(acc, "spread");
+
+    // THEN the answer counts every session cluster-wide, every node confirmed, each session closed with 4001
+    assertEquals(9, revoked.getInteger("evicted"));
+    assertTrue(revoked.getBoolean("complete"));
+    for (TestDelegate d : sessions) {
+      assertEquals(4001, d.awaitClose().code());
+    }
+    assertTrue(admins.get(0).get("/v1/accounts/" + acc + "/tokens/spread/connections").items().isEmpty());
+    assertTrue(!bystander.isClosed(), "a session of another token stayed up");
+    bystander.send(new JsonObject().put("type", "heartbeat"));
+    assertEquals("heartbeat_ack", bystander.next().getString("type"));
+  }
+
+  @Test
+  void approvalAndMessagesReachTheNodeHoldingTheSession() {
+    // GIVEN a pending delegate connected to node C
+    JsonObject account = admins.get(0).createAccount("Approvals");
+    String acc = account.getString("id");
+    String token = account.getJsonObject("defaultToken").getString("value");
+    admins.get(0).post("/v1/accounts/" + acc + "/profiles", new JsonObject().put("name", "gated").put("approvalRequired", true));
+    TestDelegate d = TestDelegate.connect(ws, cluster.node(2).delegatePort(), token, acc, "gated-1",
+        Map.of("X-Delegate-Profile", "gated"));
+    JsonObject welcome = d.next("welcome");
+    assertEquals("PENDING_APPROVAL", welcome.getString("status"));
+    String id = welcome.getString("delegateId");
+
+    // WHEN node A approves it THEN the delegate on node C is told
+    var approved = admins.get(0).post("/v1/accounts/" + acc + "/delegates/" + id + "/approve", null);
+    assertEquals(200, approved.status());
+    assertEquals("approved", d.next().getString("type"));
+
+    // WHEN node B sends it a message THEN it arrives on node C and is counted once
+    var sent = admins.get(1).post("/v1/accounts/" + acc + "/delegates/" + id + "/messages",
+        new JsonObject().put("payload", new JsonObject().put("task", "deploy")));
+    assertEquals(202, sent.status());
+    assertEquals(1, sent.json().getInteger("delivered"));
+    JsonObject msg = d.next("message");
+    assertEquals("deploy", msg.getJsonObject("payload").getString("task"));
+
+    // AND every node shows the instance on node C
+    JsonObject listed = admins.get(1).get("/v1/accounts/" + acc + "/delegates/" + id).json();
+    assertEquals("node-c", listed.getJsonArray("instances").getJsonObject(0).getString("node"));
+
+    // WHEN node B deletes it THEN the session on node C closes with 4004
+    assertEquals(204, admins.get(1).delete("/v1/accounts/" + acc + "/delegates/" + id).status());
+    assertEquals(4004, d.awaitClose().code());
+  }
+}
