@@ -3,18 +3,16 @@ package io.delegatebroker.cluster;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
-import com.hazelcast.config.ReliableTopicConfig;
-import com.hazelcast.config.RingbufferConfig;
-import com.hazelcast.topic.TopicOverloadPolicy;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import java.io.FileNotFoundException;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Builds the Hazelcast configuration of a broker node. It starts from the Vert.x cluster manager's own default
  * configuration (so the event bus's maps and locks keep their settings) and changes only what the broker needs:
- * TCP-IP join to the listed members, this node's port, fast failure detection, and the reliable topics that carry
- * session commands. A full YAML/XML file ({@code BROKER_HAZELCAST_CONFIG}) replaces all of it, for Kubernetes
+ * TCP-IP join to the listed members, this node's port, fast failure detection, and member attributes that name the
+ * node and its admin address (read locally by peers, no remote call). A full YAML/XML file ({@code BROKER_HAZELCAST_CONFIG}) replaces all of it, for Kubernetes
  * discovery and other production settings; see {@code cluster-config/README.md}.
  */
 public final class HazelcastConfigFactory {
@@ -23,8 +21,6 @@ public final class HazelcastConfigFactory {
   public static final String NODE_ATTRIBUTE = "broker.node";
   /** Member attribute the Vert.x cluster manager reads its node id from. */
   public static final String VERTX_NODE_ATTRIBUTE = "__vertx.nodeId";
-  /** Prefix of the reliable topics the broker uses. */
-  public static final String TOPIC_PREFIX = "broker.";
   public static final String DEFAULT_CLUSTER_NAME = "delegate-broker";
 
   private HazelcastConfigFactory() {
@@ -36,7 +32,8 @@ public final class HazelcastConfigFactory {
    * @param bindHost    interface to bind and announce, or null to let Hazelcast choose
    * @param clusterName members with another name never join
    */
-  public static Config tcpIp(List<String> members, int port, String bindHost, String clusterName, String nodeId) {
+  public static Config tcpIp(List<String> members, int port, String bindHost, String clusterName, String nodeId,
+      Map<String, String> attributes) {
     Config config = ConfigUtil.loadConfig();
     config.setClusterName(clusterName);
     NetworkConfig network = config.getNetworkConfig();
@@ -49,20 +46,21 @@ public final class HazelcastConfigFactory {
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(members).setConnectionTimeoutSeconds(2);
-    return withBrokerSettings(config, nodeId);
+    return withBrokerSettings(config, nodeId, attributes);
   }
 
-  /** Loads a full configuration file (YAML or XML) and adds only the node's name and the broker's topics. */
-  public static Config fromFile(String path, String nodeId) {
+  /** Loads a full configuration file (YAML or XML) and adds only the node's attributes and the broker's properties. */
+  public static Config fromFile(String path, String nodeId, Map<String, String> attributes) {
     try {
-      return withBrokerSettings(Config.loadFromFile(new java.io.File(path)), nodeId);
+      return withBrokerSettings(Config.loadFromFile(new java.io.File(path)), nodeId, attributes);
     } catch (FileNotFoundException e) {
       throw new IllegalArgumentException("BROKER_HAZELCAST_CONFIG file not found: " + path);
     }
   }
 
-  private static Config withBrokerSettings(Config config, String nodeId) {
+  private static Config withBrokerSettings(Config config, String nodeId, Map<String, String> attributes) {
     config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, nodeId);
+    attributes.forEach(config.getMemberAttributeConfig()::setAttribute);
     // The Vert.x cluster manager identifies members by this attribute when it is given a ready instance.
     config.getMemberAttributeConfig().setAttribute(VERTX_NODE_ATTRIBUTE, java.util.UUID.randomUUID().toString());
     setIfAbsent(config, "hazelcast.wait.seconds.before.join", "0");
@@ -71,16 +69,11 @@ public final class HazelcastConfigFactory {
     setIfAbsent(config, "hazelcast.merge.first.run.delay.seconds", "5");
     setIfAbsent(config, "hazelcast.merge.next.run.delay.seconds", "5");
     setIfAbsent(config, "hazelcast.logging.type", "slf4j");
+    // A draining node waits this long at most for its partitions to migrate before it leaves.
+    setIfAbsent(config, "hazelcast.graceful.shutdown.max.wait", "15");
     setIfAbsent(config, "hazelcast.phone.home.enabled", "false");
     // The broker leaves the cluster itself after draining its sessions.
     setIfAbsent(config, "hazelcast.shutdownhook.enabled", "false");
-    if (config.getReliableTopicConfigs().get(TOPIC_PREFIX + "*") == null) {
-      config.addReliableTopicConfig(new ReliableTopicConfig(TOPIC_PREFIX + "*")
-          .setTopicOverloadPolicy(TopicOverloadPolicy.DISCARD_OLDEST)
-          .setReadBatchSize(100));
-      config.addRingBufferConfig(new RingbufferConfig("_hz_rb_" + TOPIC_PREFIX + "*")
-          .setCapacity(10_000).setTimeToLiveSeconds(60).setBackupCount(1));
-    }
     return config;
   }
 

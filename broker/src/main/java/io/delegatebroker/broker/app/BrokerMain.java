@@ -44,16 +44,20 @@ public final class BrokerMain {
     }
     System.out.println("broker: node " + config.nodeId() + " accepting delegates on port " + config.delegatePort()
         + ", admin API on port " + config.adminPort());
-    CountDownLatch done = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("SIGTERM: draining node {}", config.nodeId());
-      try {
-        node.drain().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        log.warn("drain did not finish cleanly: {}", BrokerNode.rootMessage(e));
-      }
-      done.countDown();
-    }, "broker-drain"));
-    done.await();
+    // SIGTERM (and Ctrl-C) drain the node and exit 0, as an orchestrator expects from a clean stop.
+    CountDownLatch stopping = new CountDownLatch(1);
+    sun.misc.SignalHandler drain = signal -> stopping.countDown();
+    sun.misc.Signal.handle(new sun.misc.Signal("TERM"), drain);
+    sun.misc.Signal.handle(new sun.misc.Signal("INT"), drain);
+    stopping.await();
+    log.info("SIGTERM: draining node {}", config.nodeId());
+    int status = 0;
+    try {
+      node.drain().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.warn("drain did not finish cleanly: {}", BrokerNode.rootMessage(e));
+      status = 1;
+    }
+    System.exit(status);
   }
 }

@@ -4,6 +4,8 @@ import io.delegatebroker.api.routes.AdminRouter;
 import io.delegatebroker.broker.cluster.ClusterService;
 import io.delegatebroker.broker.cluster.ClusterSupport;
 import io.delegatebroker.broker.cluster.NodeCommandBus;
+import io.delegatebroker.broker.cluster.PeerCommandBus;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.delegatebroker.broker.domain.account.AccountService;
 import io.delegatebroker.broker.domain.delegate.ConnectAdmission;
 import io.delegatebroker.broker.domain.delegate.DelegateRegistry;
@@ -45,6 +47,7 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.PoolOptions;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -109,7 +112,7 @@ public final class BrokerNode {
           LOG.info("broker node {} ready: {}", config.nodeId(), config);
           return this;
         })
-        .recover(t -> stopQuietly().compose(x -> Future.failedFuture(t)));
+        .recover(t -> Future.fromCompletionStage(stop().handle((v, x) -> null)).compose(x -> Future.failedFuture(t)));
   }
 
   private Future<BrokerStore> openStore() {
@@ -189,6 +192,10 @@ public final class BrokerNode {
                 .setStatusCode(ar.succeeded() ? 200 : 503).putHeader("content-type", "application/json")
                 .end(ar.succeeded() ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}")));
             router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+            if (bus instanceof PeerCommandBus peers) {
+              router.post(PeerCommandBus.PATH).handler(BodyHandler.create(false).setBodyLimit(AdminRouter.MAX_BODY_BYTES))
+                  .handler(peers::handle);
+            }
             admin.mount(v, router);
             return router;
           }, "admin port " + config.adminPort()));
@@ -220,29 +227,42 @@ public final class BrokerNode {
   }
 
   /** Drains: stops accepting, closes every session with 1001, flushes, leaves the cluster and stops. */
-  public Future<Void> drain() {
+  public CompletableFuture<Void> drain() {
     accepting.set(false);
     if (index != null) {
       int n = index.evictAll(index.all(), CloseReason.GOING_AWAY);
       LOG.info("draining node {}: closed {} sessions", config.nodeId(), n);
     }
-    return stopQuietly();
+    return stop();
   }
 
-  private Future<Void> stopQuietly() {
+  /**
+   * Stops everything this node started. Vert.x itself is closed from a plain thread, never from one of its own event
+   * loops, and the returned stage completes on that thread: a continuation queued on an event loop that is shutting
+   * down would never run.
+   */
+  private CompletableFuture<Void> stop() {
     accepting.set(false);
     if (expiry != null) {
       expiry.stop();
     }
     Future<Void> flushed = lastUsed == null ? Future.succeededFuture() : lastUsed.stop();
-    return flushed
+    CompletableFuture<Void> beforeClose = flushed
         .compose(v -> store == null ? Future.succeededFuture() : store.close().recover(t -> Future.succeededFuture()))
-        .compose(v -> vertx == null ? Future.succeededFuture() : vertx.close().recover(t -> Future.succeededFuture()))
-        .andThen(ar -> {
-          if (cluster != null) {
-            cluster.leave();
-          }
-        });
+        .toCompletionStage().toCompletableFuture();
+    return beforeClose.handle((v, t) -> null).thenRunAsync(() -> {
+      if (vertx != null) {
+        try {
+          vertx.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          LOG.warn("Vert.x did not close cleanly: {}", rootMessage(e));
+        }
+      }
+      if (cluster != null) {
+        cluster.leave();
+      }
+      LOG.info("node {} stopped", config.nodeId());
+    });
   }
 
   static String rootMessage(Throwable t) {

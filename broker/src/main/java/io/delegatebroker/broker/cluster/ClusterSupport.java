@@ -33,10 +33,10 @@ public final class ClusterSupport {
     Config hz;
     try {
       hz = config.hazelcastConfig() != null
-          ? HazelcastConfigFactory.fromFile(config.hazelcastConfig(), config.nodeId())
+          ? HazelcastConfigFactory.fromFile(config.hazelcastConfig(), config.nodeId(), attributes())
           : HazelcastConfigFactory.tcpIp(config.clusterMembers(), config.clusterPort(), bindHost(),
               config.clusterName(),
-              config.nodeId());
+              config.nodeId(), attributes());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -59,6 +59,12 @@ public final class ClusterSupport {
         });
   }
 
+  /** What peers need to reach this node's admin port, published as member attributes. */
+  private java.util.Map<String, String> attributes() {
+    return java.util.Map.of(PeerCommandBus.ADMIN_PORT_ATTRIBUTE, Integer.toString(config.adminPort()),
+        PeerCommandBus.ADMIN_TLS_ATTRIBUTE, Boolean.toString(config.tls()));
+  }
+
   /** Loopback members mean a local cluster: bind everything to 127.0.0.1. */
   private String bindHost() {
     if (config.clusterHost() != null) {
@@ -73,7 +79,8 @@ public final class ClusterSupport {
     if (hazelcast == null) {
       return Future.succeededFuture(new LocalCommandBus(config.nodeId(), handler));
     }
-    return Future.succeededFuture(new HazelcastCommandBus(vertx, hazelcast, config.nodeId(), handler));
+    return Future.succeededFuture(new PeerCommandBus(vertx, hazelcast, config.nodeId(), config.adminKey(), config.tls(),
+        handler));
   }
 
   /** Leaves the cluster; the instance is ours, so the Vert.x cluster manager does not shut it down. */

@@ -85,7 +85,7 @@ public final class TestNode implements AutoCloseable {
   @Override
   public void close() {
     try {
-      node.drain().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      node.drain().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("test node did not stop", e);
     }
