@@ -103,6 +103,58 @@ class ClusterRoutingTest {
   }
 
   @Test
+  void connectsRacingARevokeOnAllNodesLeaveNoSurvivor() throws Exception {
+    // GIVEN a token and 240 connects of it started on the three nodes at once
+    JsonObject account = admins.get(0).createAccount("Race");
+    String acc = account.getString("id");
+    String token = admins.get(0).createToken(acc, "racy");
+    List<io.vertx.core.Future<TestDelegate>> attempts = new ArrayList<>();
+    java.util.concurrent.CountDownLatch someAccepted = new java.util.concurrent.CountDownLatch(40);
+    // WHEN the token is revoked through node B as soon as 40 sessions are up, while the other connects are in flight
+    var revoke = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        someAccepted.await();
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      return admins.get(1).revoke(acc, "racy");
+    });
+    for (int i = 0; i < 240; i++) {
+      TestNode n = cluster.node(i % 3);
+      var options = TestDelegate.options(n.delegatePort(), token, acc, "racer");
+      options.addHeader("X-Delegate-Instance", "r-" + i);
+      attempts.add(TestDelegate.connectAsync(ws, options).onSuccess(d -> someAccepted.countDown()));
+    }
+    JsonObject revoked = revoke.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    assertTrue(revoked.getBoolean("complete"));
+    io.delegatebroker.broker.testkit.Await.result(io.vertx.core.Future.join(attempts).transform(ar -> io.vertx.core.Future.succeededFuture()), 60);
+
+    // THEN every attempt was either refused or its session is closed with 4001
+    int accepted = 0;
+    for (var f : attempts) {
+      if (f.succeeded()) {
+        accepted++;
+        assertEquals(4001, f.result().awaitClose().code());
+      } else {
+        // Refused: invalid token, or rate limited once this address has failed often enough.
+        var refusal = ((TestDelegate.RefusedException) f.cause()).refusal;
+        assertTrue(refusal.status() == 401 || refusal.status() == 429, "refused with " + refusal);
+      }
+    }
+    System.out.println("race: " + accepted + " sessions accepted, " + revoked.getInteger("evicted")
+        + " evicted by the revoke call, all closed with 4001");
+    assertTrue(accepted >= 40);
+    assertTrue(revoked.getInteger("evicted") <= accepted);
+    for (AdminClient admin : admins) {
+      assertTrue(admin.get("/v1/accounts/" + acc + "/tokens/racy/connections").items().isEmpty());
+    }
+    for (TestNode n : cluster.nodes()) {
+      assertTrue(n.node().sessions().matching(sess -> sess.accountId().equals(acc)).isEmpty(),
+          "node " + n.nodeId() + " still indexes a session of the revoked token");
+    }
+  }
+
+  @Test
   void approvalAndMessagesReachTheNodeHoldingTheSession() {
     // GIVEN a pending delegate connected to node C
     JsonObject account = admins.get(0).createAccount("Approvals");
