@@ -25,8 +25,8 @@ public final class BrokerMain {
       System.exit(1);
       return;
     }
-    if ("json".equalsIgnoreCase(System.getenv("BROKER_LOG_FORMAT"))) {
-      System.setProperty("BROKER_LOG_APPENDER", "JSON");
+    if (config.jsonLogs() && System.getProperty("logback.configurationFile") == null) {
+      System.setProperty("logback.configurationFile", "logback-json.xml");
     }
     Logger log = LoggerFactory.getLogger(BrokerMain.class);
     BrokerNode node = new BrokerNode(config);

@@ -1,26 +1,52 @@
 package io.delegatebroker.broker.domain;
 
+import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * A bounded, expiring read-through cache (Caffeine) whose loads are Vert.x futures. Concurrent misses of one
- * key share one load; failed loads are not cached; results are delivered on the caller's context.
+ * A bounded read-through cache (Caffeine) whose loads are Vert.x futures. Concurrent misses of one key share one
+ * load; failed loads are not cached; results are delivered on the caller's context. An entry older than
+ * {@code refreshAfter} is served while it is reloaded in the background; when the reload fails (the store is down)
+ * the old value stays, until {@code expireAfter}. That is what keeps known delegates connecting through a database
+ * outage.
  */
 public final class ReadThroughCache<K, V> {
 
   private final AsyncLoadingCache<K, V> cache;
 
-  public ReadThroughCache(long maxSize, Duration ttl, Function<K, Future<V>> loader) {
+  /**
+   * @param reloader how to refresh an entry given its old value; a null result drops the entry
+   */
+  public ReadThroughCache(long maxSize, Duration refreshAfter, Duration expireAfter, Function<K, Future<V>> loader,
+      BiFunction<K, V, Future<V>> reloader) {
     this.cache = Caffeine.newBuilder()
         .maximumSize(maxSize)
-        .expireAfterWrite(ttl)
-        .buildAsync((key, executor) -> loader.apply(key).toCompletionStage().toCompletableFuture());
+        .refreshAfterWrite(refreshAfter)
+        .expireAfterWrite(expireAfter)
+        .buildAsync(new AsyncCacheLoader<K, V>() {
+          @Override
+          public CompletableFuture<? extends V> asyncLoad(K key, Executor executor) {
+            return loader.apply(key).toCompletionStage().toCompletableFuture();
+          }
+
+          @Override
+          public CompletableFuture<? extends V> asyncReload(K key, V oldValue, Executor executor) {
+            return reloader.apply(key, oldValue).toCompletionStage().toCompletableFuture();
+          }
+        });
+  }
+
+  public ReadThroughCache(long maxSize, Duration refreshAfter, Duration expireAfter, Function<K, Future<V>> loader) {
+    this(maxSize, refreshAfter, expireAfter, loader, (k, old) -> loader.apply(k));
   }
 
   public Future<V> get(K key) {

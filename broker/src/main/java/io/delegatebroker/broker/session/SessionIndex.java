@@ -44,9 +44,11 @@ public final class SessionIndex {
     if (previous != null && previous != s) {
       evict(previous, CloseReason.REPLACED);
     }
-    CloseReason ended = tombstones.check(s);
+    Tombstones.Mark ended = tombstones.check(s);
     if (ended != null) {
-      evict(s, ended);
+      if (evict(s, ended.reason())) {
+        ended.addClosed(1);
+      }
       return false;
     }
     return true;
@@ -72,16 +74,24 @@ public final class SessionIndex {
     return closed;
   }
 
-  /** Ends the token on this node: marks it, then closes each of its sessions. @return how many this call closed */
+  /**
+   * Ends the token on this node: marks it, then closes each of its sessions. Whoever ends it first (the command, the
+   * store catch-up or the expiry timer) closes the sessions; every call answers the total this node closed for that
+   * end, so a revoke reports the sessions even when the catch-up got to them a moment before its command arrived.
+   */
   public int endToken(String tokenId, CloseReason reason) {
-    tombstones.endToken(tokenId, reason);
-    return evictAll(byToken.get(tokenId), reason);
+    return end(tombstones.endToken(tokenId, reason), byToken.get(tokenId), reason);
   }
 
-  /** Ends the delegate on this node: marks it, then closes each of its sessions. @return how many this call closed */
+  /** Ends the delegate on this node, like {@link #endToken}. */
   public int endDelegate(String delegateId, CloseReason reason) {
-    tombstones.endDelegate(delegateId, reason);
-    return evictAll(byDelegate.get(delegateId), reason);
+    return end(tombstones.endDelegate(delegateId, reason), byDelegate.get(delegateId), reason);
+  }
+
+  private int end(Tombstones.Mark mark, Collection<DelegateSession> sessions, CloseReason reason) {
+    int closed = evictAll(sessions, mark.reason());
+    int total = mark.addClosed(closed);
+    return mark.reason() == reason ? total : closed;
   }
 
   public int evictAll(Collection<DelegateSession> sessions, CloseReason reason) {

@@ -11,20 +11,44 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Tombstones {
 
-  /** How long a mark is kept: longer than any cache TTL and any connect in flight. */
-  public static final long RETENTION_MILLIS = 10 * 60 * 1000L;
+  /** How long a mark is kept: longer than any cached entry lives (30 min) and any connect in flight. */
+  public static final long RETENTION_MILLIS = 40 * 60 * 1000L;
 
-  private record Mark(CloseReason reason, long atMillis) {
+  /** One ended token or delegate: why, when, and how many sessions this node closed for it. */
+  public static final class Mark {
+    private final CloseReason reason;
+    private final long atMillis;
+    private final java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+
+    Mark(CloseReason reason, long atMillis) {
+      this.reason = reason;
+      this.atMillis = atMillis;
+    }
+
+    public CloseReason reason() {
+      return reason;
+    }
+
+    long atMillis() {
+      return atMillis;
+    }
+
+    /** Adds sessions closed under this mark. @return the total so far */
+    public int addClosed(int n) {
+      return closed.addAndGet(n);
+    }
   }
 
   private final ConcurrentHashMap<String, Mark> marks = new ConcurrentHashMap<>();
 
-  public void endToken(String tokenId, CloseReason reason) {
-    marks.putIfAbsent("t:" + tokenId, new Mark(reason, System.currentTimeMillis()));
+  /** Marks the token ended. @return the mark in force (an earlier one wins) */
+  public Mark endToken(String tokenId, CloseReason reason) {
+    return marks.computeIfAbsent("t:" + tokenId, k -> new Mark(reason, System.currentTimeMillis()));
   }
 
-  public void endDelegate(String delegateId, CloseReason reason) {
-    marks.putIfAbsent("d:" + delegateId, new Mark(reason, System.currentTimeMillis()));
+  /** Marks the delegate ended. @return the mark in force (an earlier one wins) */
+  public Mark endDelegate(String delegateId, CloseReason reason) {
+    return marks.computeIfAbsent("d:" + delegateId, k -> new Mark(reason, System.currentTimeMillis()));
   }
 
   /** The reason the token was ended, or null. */
@@ -39,10 +63,10 @@ public final class Tombstones {
     return m == null ? null : m.reason();
   }
 
-  /** The reason a session of this token and delegate must not live, or null. */
-  public CloseReason check(DelegateSession s) {
-    CloseReason r = token(s.tokenId());
-    return r != null ? r : delegate(s.delegateId());
+  /** The mark that forbids a session of this token and delegate, or null. */
+  public Mark check(DelegateSession s) {
+    Mark m = marks.get("t:" + s.tokenId());
+    return m != null ? m : marks.get("d:" + s.delegateId());
   }
 
   public void purgeOlderThan(long cutoffMillis) {

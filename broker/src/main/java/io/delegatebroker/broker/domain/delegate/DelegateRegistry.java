@@ -17,7 +17,8 @@ import java.time.Duration;
  */
 public final class DelegateRegistry {
 
-  public static final Duration TTL = Duration.ofSeconds(30);
+  public static final Duration REFRESH = Duration.ofSeconds(30);
+  public static final Duration EXPIRE = Duration.ofMinutes(30);
 
   private final BrokerStore store;
   private final ReadThroughCache<Key, Delegate> cache;
@@ -39,7 +40,9 @@ public final class DelegateRegistry {
 
   public DelegateRegistry(BrokerStore store) {
     this.store = store;
-    this.cache = new ReadThroughCache<>(200_000, TTL, this::load);
+    // A refresh only re-reads: it must never register again a delegate that was deleted meanwhile.
+    this.cache = new ReadThroughCache<>(200_000, REFRESH, EXPIRE, this::load,
+        (key, old) -> store.findDelegate(old.accountId(), old.id()).map(found -> found.orElse(null)));
   }
 
   private Future<Delegate> load(Key k) {

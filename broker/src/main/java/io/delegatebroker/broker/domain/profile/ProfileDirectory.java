@@ -9,16 +9,17 @@ import java.util.Optional;
 
 /**
  * Profiles as the connect path needs them, cached briefly. Changes made through this node drop the entry at once;
- * changes made through another node are seen within {@link #TTL} (the command bus also drops them cluster-wide).
+ * changes made through another node are seen within {@link #REFRESH} (the command bus also drops them cluster-wide).
  */
 public final class ProfileDirectory {
 
-  public static final Duration TTL = Duration.ofSeconds(5);
+  public static final Duration REFRESH = Duration.ofSeconds(5);
+  public static final Duration EXPIRE = Duration.ofMinutes(30);
 
   private final ReadThroughCache<String, Optional<Profile>> cache;
 
   public ProfileDirectory(BrokerStore store) {
-    this.cache = new ReadThroughCache<>(50_000, TTL, key -> {
+    this.cache = new ReadThroughCache<>(50_000, REFRESH, EXPIRE, key -> {
       int slash = key.indexOf('/');
       return store.findProfile(key.substring(0, slash), key.substring(slash + 1));
     });

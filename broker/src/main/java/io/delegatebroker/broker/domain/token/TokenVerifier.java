@@ -21,15 +21,17 @@ import java.util.Optional;
  */
 public final class TokenVerifier {
 
-  /** How long what the store said is trusted before it is asked again (revocations arrive by broadcast sooner). */
-  public static final Duration TTL = Duration.ofSeconds(60);
+  /** How long what the store said is trusted before it is asked again (revocations arrive by command sooner). */
+  public static final Duration REFRESH = Duration.ofSeconds(60);
+  /** How long an entry may be served while the store cannot be asked (a database outage). */
+  public static final Duration EXPIRE = Duration.ofMinutes(30);
 
   private final ReadThroughCache<String, Optional<TokenRecord>> cache;
   private final Tombstones tombstones;
 
   public TokenVerifier(BrokerStore store, Tombstones tombstones) {
     this.tombstones = tombstones;
-    this.cache = new ReadThroughCache<>(200_000, TTL, store::findTokenByHash);
+    this.cache = new ReadThroughCache<>(200_000, REFRESH, EXPIRE, store::findTokenByHash);
   }
 
   /** Why a token was refused; the client only ever sees {@code invalid_token}. */
