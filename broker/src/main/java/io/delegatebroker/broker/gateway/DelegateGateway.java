@@ -152,6 +152,7 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
     if (adm.profile().startupScript() != null) {
       welcome.put("startupScript", adm.profile().startupScript());
     }
-    session.send(welcome);
+    // The status is the session's own: it may have been approved since admission read the registration.
+    session.welcome(welcome);
   }
 }

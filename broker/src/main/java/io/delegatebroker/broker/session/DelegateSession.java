@@ -1,5 +1,6 @@
 package io.delegatebroker.broker.session;
 
+import io.delegatebroker.broker.domain.Delegate;
 import io.vertx.core.Future;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -7,7 +8,8 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
 /**
  * One live WebSocket of one delegate instance. Kept small on purpose: a node holds tens of thousands.
- * Closing is idempotent; the first reason wins.
+ * Closing is idempotent; the first reason wins. The welcome is always the first frame: an approval that comes
+ * before it is folded into the welcome's status instead of being sent ahead of it.
  */
 public final class DelegateSession {
 
@@ -22,6 +24,7 @@ public final class DelegateSession {
   private final long connectedAtMillis;
   private final ServerWebSocket socket;
   private volatile boolean pending;
+  private boolean welcomed; // guarded by this
   private volatile long lastHeartbeatMillis;
   private volatile long lastSeenNanos;
   private volatile CloseReason closeReason;
@@ -91,14 +94,28 @@ public final class DelegateSession {
     lastSeenNanos = System.nanoTime();
   }
 
-  /** Marks the session approved and tells the delegate. @return false when it was not pending */
-  public boolean approve() {
+  /**
+   * Marks the session approved and tells the delegate, unless it has not been welcomed yet: then the welcome will
+   * say ACTIVE. @return false when it was not pending
+   */
+  public synchronized boolean approve() {
     if (!pending) {
       return false;
     }
     pending = false;
-    send(new JsonObject().put("type", "approved"));
+    if (welcomed) {
+      send(new JsonObject().put("type", "approved"));
+    }
     return true;
+  }
+
+  /**
+   * Sends the welcome frame with the session's status at this moment ({@code ACTIVE} or {@code PENDING_APPROVAL}).
+   * Synchronized with {@link #approve} so that {@code approved} can only follow the welcome, never overtake it.
+   */
+  public synchronized Future<Void> welcome(JsonObject frame) {
+    welcomed = true;
+    return send(frame.put("status", pending ? Delegate.PENDING : Delegate.ACTIVE));
   }
 
   public boolean closed() {

@@ -94,11 +94,7 @@ public final class SessionCommands {
         cmd.getJsonArray("names").forEach(n -> forgetDelegate.accept(account, (String) n));
         int n = 0;
         for (Object id : cmd.getJsonArray("delegateIds")) {
-          for (DelegateSession s : index.ofDelegate((String) id)) {
-            if (s.approve()) {
-              n++;
-            }
-          }
+          n += index.approveDelegate((String) id);
         }
         reply.put("approved", n);
       }

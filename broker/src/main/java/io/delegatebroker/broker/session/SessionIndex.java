@@ -34,7 +34,8 @@ public final class SessionIndex {
 
   /**
    * Adds a session, closing the one it replaces (4005). If its token or delegate was ended meanwhile, the
-   * session is closed at once with that reason and false is returned.
+   * session is closed at once with that reason and false is returned. If it is pending and its delegate was
+   * approved meanwhile, it is approved now.
    */
   public boolean add(DelegateSession s) {
     add(byToken, s.tokenId(), s);
@@ -50,6 +51,9 @@ public final class SessionIndex {
         ended.addClosed(1);
       }
       return false;
+    }
+    if (s.pending() && tombstones.approved(s.delegateId())) {
+      s.approve();
     }
     return true;
   }
@@ -92,6 +96,21 @@ public final class SessionIndex {
     int closed = evictAll(sessions, mark.reason());
     int total = mark.addClosed(closed);
     return mark.reason() == reason ? total : closed;
+  }
+
+  /**
+   * Approves the delegate on this node: marks it, then approves each of its pending sessions (a session indexed
+   * after the scan sees the mark in {@link #add}). @return how many sessions this call approved
+   */
+  public int approveDelegate(String delegateId) {
+    tombstones.approveDelegate(delegateId);
+    int n = 0;
+    for (DelegateSession s : ofDelegate(delegateId)) {
+      if (s.approve()) {
+        n++;
+      }
+    }
+    return n;
   }
 
   public int evictAll(Collection<DelegateSession> sessions, CloseReason reason) {

@@ -8,6 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * and then checks here; the ending side marks here first and then scans the index. Either the connect sees the
  * mark or the scan sees the session, so no session outlives its token. Marks are dropped after
  * {@link #RETENTION_MILLIS}, long after any verification in flight has finished and caches have expired.
+ *
+ * <p>Approvals are marked the same way, so that an instance admitted as pending just before its delegate was approved
+ * (or from a registration cached before it) is approved when it is indexed instead of waiting forever.
  */
 public final class Tombstones {
 
@@ -49,6 +52,16 @@ public final class Tombstones {
   /** Marks the delegate ended. @return the mark in force (an earlier one wins) */
   public Mark endDelegate(String delegateId, CloseReason reason) {
     return marks.computeIfAbsent("d:" + delegateId, k -> new Mark(reason, System.currentTimeMillis()));
+  }
+
+  /** Marks the delegate approved. Ids are never reused, so the mark cannot approve anything else. */
+  public void approveDelegate(String delegateId) {
+    marks.putIfAbsent("a:" + delegateId, new Mark(null, System.currentTimeMillis()));
+  }
+
+  /** True when the delegate was approved within the retention time. */
+  public boolean approved(String delegateId) {
+    return marks.containsKey("a:" + delegateId);
   }
 
   /** The reason the token was ended, or null. */

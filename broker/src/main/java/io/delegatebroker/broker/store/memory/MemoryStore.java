@@ -48,9 +48,22 @@ public final class MemoryStore implements BrokerStore {
     return a + "/" + b;
   }
 
+  /** Refuses a write that the PostgreSQL schema's unique constraints would refuse, before anything is changed. */
+  private static void unique(boolean taken, String what) {
+    if (taken) {
+      throw new BrokerException(ErrorCode.CONFLICT, what);
+    }
+  }
+
+  private boolean tokenHashTaken(String hash) {
+    return tokens.values().stream().anyMatch(t -> t.hash().equals(hash));
+  }
+
   @Override
   public Future<Void> createAccount(Account account, TokenRecord defaultToken, Profile primary, AuditEvent event) {
     return call(() -> {
+      unique(accounts.containsKey(account.id()), "An account with that id exists.");
+      unique(tokenHashTaken(defaultToken.hash()), "A token with that value exists.");
       accounts.put(account.id(), account);
       tokens.put(key(account.id(), defaultToken.name()), defaultToken);
       profiles.put(key(account.id(), primary.name()), primary);
@@ -72,6 +85,8 @@ public final class MemoryStore implements BrokerStore {
   @Override
   public Future<Void> insertAdminKey(AdminKey key, AuditEvent event) {
     return call(() -> {
+      unique(keys.containsKey(key.id()) || keys.values().stream().anyMatch(k -> k.hash().equals(key.hash())),
+          "An admin key with that id or value exists.");
       keys.put(key.id(), key);
       audit.add(event);
       return null;
@@ -100,9 +115,8 @@ public final class MemoryStore implements BrokerStore {
   public Future<Void> insertToken(TokenRecord token, AuditEvent event) {
     return call(() -> {
       String k = key(token.accountId(), token.name());
-      if (tokens.containsKey(k)) {
-        throw new BrokerException(ErrorCode.CONFLICT, "A token with that name exists.");
-      }
+      unique(tokens.containsKey(k), "A token with that name exists.");
+      unique(tokenHashTaken(token.hash()), "A token with that value exists.");
       tokens.put(k, token);
       audit.add(event);
       return null;
