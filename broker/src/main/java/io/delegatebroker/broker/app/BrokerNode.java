@@ -8,6 +8,7 @@ import io.delegatebroker.broker.cluster.PeerCommandBus;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.delegatebroker.broker.domain.account.AccountService;
 import io.delegatebroker.broker.domain.delegate.ConnectAdmission;
+import io.delegatebroker.broker.domain.delegate.DelegateReconciler;
 import io.delegatebroker.broker.domain.delegate.DelegateRegistry;
 import io.delegatebroker.broker.domain.delegate.DelegateService;
 import io.delegatebroker.broker.domain.profile.ProfileDirectory;
@@ -169,6 +170,7 @@ public final class BrokerNode {
           new DelegateService(store, accounts, bus),
           new ClusterService(bus));
       new RevocationCatchUp(store, index, tombstones, verifier).start(vertx);
+      new DelegateReconciler(store, index, registry1).start(vertx);
       new IdleReaper(index, Duration.ofSeconds(3L * config.heartbeatSeconds())).start(vertx);
       vertx.setPeriodic(60_000, id -> tombstones.purgeOlderThan(System.currentTimeMillis() - Tombstones.RETENTION_MILLIS));
       ConnectAdmission admission = new ConnectAdmission(verifier, profiles, registry1);

@@ -89,6 +89,12 @@ public interface BrokerStore {
   /** Removes a delegate in any state. @return the delegate, empty if none */
   Future<Optional<Delegate>> deleteDelegate(String accountId, String delegateId, AuditEvent event);
 
+  /**
+   * The current state of delegates that have live sessions, for nodes reconciling what they may have missed:
+   * ACTIVE, PENDING_APPROVAL, REJECTED (gone, name refused) or DELETED (gone). One entry per reference.
+   */
+  Future<Map<String, String>> delegateStates(List<DelegateRef> delegates);
+
   Future<Void> appendAudit(AuditEvent event);
 
   /** Audit events of the account, newest first, at most {@code limit}. */
@@ -98,6 +104,15 @@ public interface BrokerStore {
   Future<Void> ping();
 
   Future<Void> close();
+
+  /** A delegate as a live session knows it. */
+  record DelegateRef(String id, String accountId, String name) {
+  }
+
+  /** State of a delegate that no longer exists because it was rejected. */
+  String REJECTED = "REJECTED";
+  /** State of a delegate that no longer exists because it was deleted. */
+  String DELETED = "DELETED";
 
   /** The outcome of {@link #revokeToken}. */
   record Revocation(TokenRecord token, boolean changed) {

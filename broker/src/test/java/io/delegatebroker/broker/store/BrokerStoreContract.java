@@ -490,6 +490,30 @@ public abstract class BrokerStoreContract {
 
   /** Verifies that only a pending delegate can be rejected, that it is removed, and that its name is refused later. */
   @Test
+  void delegateStatesTellLiveRejectedAndDeletedApart() {
+    // GIVEN an active, a pending, a rejected and a deleted delegate
+    String acc = newAccount();
+    Delegate active = await(store().registerDelegate(candidate(acc, "s-active", Delegate.ACTIVE, "default", "primary")));
+    String pending = pendingDelegate(acc, "s-pending", "default", "primary");
+    String rejected = pendingDelegate(acc, "s-rejected", "default", "primary");
+    await(store().rejectDelegate(acc, rejected, event(acc, "delegate.reject", "delegate/" + rejected)));
+    Delegate deleted = await(store().registerDelegate(candidate(acc, "s-deleted", Delegate.ACTIVE, "default", "primary")));
+    await(store().deleteDelegate(acc, deleted.id(), event(acc, "delegate.delete", "delegate/" + deleted.id())));
+
+    // WHEN a node asks for their states THEN each is told apart
+    var states = await(store().delegateStates(List.of(
+        new BrokerStore.DelegateRef(active.id(), acc, "s-active"),
+        new BrokerStore.DelegateRef(pending, acc, "s-pending"),
+        new BrokerStore.DelegateRef(rejected, acc, "s-rejected"),
+        new BrokerStore.DelegateRef(deleted.id(), acc, "s-deleted"))));
+    assertEquals(Delegate.ACTIVE, states.get(active.id()));
+    assertEquals(Delegate.PENDING, states.get(pending));
+    assertEquals(BrokerStore.REJECTED, states.get(rejected));
+    assertEquals(BrokerStore.DELETED, states.get(deleted.id()));
+    assertTrue(await(store().delegateStates(List.of())).isEmpty());
+  }
+
+  @Test
   void rejectDelegateOnlyFromPendingAndLeavesTombstone() {
     // GIVEN a pending and an active delegate
     String acc = newAccount();

@@ -317,6 +317,19 @@ public final class MemoryStore implements BrokerStore {
   }
 
   @Override
+  public Future<Map<String, String>> delegateStates(List<DelegateRef> refs) {
+    return call(() -> {
+      Map<String, String> out = new java.util.HashMap<>();
+      for (DelegateRef r : refs) {
+        Delegate d = delegates.get(r.id());
+        out.put(r.id(), d != null ? d.status()
+            : rejectedNames.contains(key(r.accountId(), r.name())) ? REJECTED : DELETED);
+      }
+      return out;
+    });
+  }
+
+  @Override
   public Future<Void> appendAudit(AuditEvent event) {
     return call(() -> {
       audit.add(event);

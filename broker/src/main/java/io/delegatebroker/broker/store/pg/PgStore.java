@@ -340,6 +340,26 @@ public final class PgStore implements BrokerStore {
   }
 
   @Override
+  public Future<Map<String, String>> delegateStates(List<DelegateRef> refs) {
+    if (refs.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    String[] ids = refs.stream().map(DelegateRef::id).toArray(String[]::new);
+    String[] accounts = refs.stream().map(DelegateRef::accountId).toArray(String[]::new);
+    String[] names = refs.stream().map(DelegateRef::name).toArray(String[]::new);
+    return query("SELECT r.id, COALESCE(d.status, CASE WHEN rj.name IS NOT NULL THEN 'REJECTED' ELSE 'DELETED' END) AS state"
+        + " FROM unnest($1::text[], $2::text[], $3::text[]) AS r(id, account_id, name)"
+        + " LEFT JOIN delegates d ON d.id = r.id"
+        + " LEFT JOIN rejected_delegates rj ON rj.account_id = r.account_id AND rj.name = r.name",
+        Tuple.of(ids, accounts, names))
+        .map(rows -> {
+          Map<String, String> out = new java.util.HashMap<>();
+          rows.forEach(r -> out.put(r.getString("id"), r.getString("state")));
+          return out;
+        });
+  }
+
+  @Override
   public Future<Void> appendAudit(AuditEvent event) {
     return guard(audit(pool, event));
   }
