@@ -70,7 +70,6 @@ public final class BrokerNode {
   private LastUsedRecorder lastUsed;
   private ExpiryWatcher expiry;
   private ClusterSupport cluster;
-  private final java.util.List<String> deployments = new java.util.ArrayList<>();
 
   public BrokerNode(BrokerConfig config) {
     this.config = config;
@@ -215,7 +214,6 @@ public final class BrokerNode {
   private Future<Void> deploy(HttpServerOptions options, int instances,
       java.util.function.Function<Vertx, io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest>> handler, String what) {
     return vertx.deployVerticle(() -> new ServerVerticle(options, handler), new DeploymentOptions().setInstances(instances))
-        .onSuccess(deployments::add)
         .recover(t -> Future.failedFuture(new StartupException("cannot listen on " + what + ": " + rootMessage(t))))
         .mapEmpty();
   }

@@ -8,6 +8,7 @@ import io.delegatebroker.api.ops.AccountOperations;
 import io.delegatebroker.broker.domain.Account;
 import io.delegatebroker.broker.domain.AdminKey;
 import io.delegatebroker.broker.domain.AuditEvent;
+import io.delegatebroker.broker.domain.Found;
 import io.delegatebroker.broker.domain.Profile;
 import io.delegatebroker.broker.domain.Secrets;
 import io.delegatebroker.broker.domain.Times;
@@ -46,8 +47,7 @@ public final class AccountService implements AccountOperations, KeyAuthenticator
 
   /** Fails with 404 when the account does not exist. */
   public Future<Account> require(String accountId) {
-    return store.findAccount(accountId).compose(a -> a.map(Future::succeededFuture)
-        .orElseGet(() -> Future.failedFuture(BrokerException.notFound("No such account."))));
+    return store.findAccount(accountId).compose(Found.orNotFound("No such account."));
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.delegatebroker.api.error.BrokerException;
 import io.delegatebroker.api.ops.DelegateOperations;
 import io.delegatebroker.broker.cluster.NodeCommandBus;
 import io.delegatebroker.broker.domain.AuditEvent;
+import io.delegatebroker.broker.domain.Found;
 import io.delegatebroker.broker.domain.Delegate;
 import io.delegatebroker.broker.domain.Secrets;
 import io.delegatebroker.broker.domain.Times;
@@ -73,8 +74,7 @@ public final class DelegateService implements DelegateOperations {
   public Future<Void> delete(Caller caller, String accountId, String delegateId) {
     return require(accountId, delegateId)
         .compose(d -> store.deleteDelegate(accountId, delegateId, event(caller, accountId, "delegate.delete", delegateId)))
-        .compose(deleted -> deleted.map(Future::succeededFuture)
-            .orElseGet(() -> Future.failedFuture(BrokerException.notFound("No such delegate in this account."))))
+        .compose(Found.orNotFound("No such delegate in this account."))
         .compose(d -> bus.fanout(SessionCommands.endDelegate(accountId, d.id(), d.name(), CloseReason.DELEGATE_DELETED)))
         .mapEmpty();
   }
@@ -121,8 +121,7 @@ public final class DelegateService implements DelegateOperations {
 
   private Future<Delegate> require(String accountId, String delegateId) {
     return accounts.require(accountId).compose(a -> store.findDelegate(accountId, delegateId))
-        .compose(d -> d.map(Future::succeededFuture)
-            .orElseGet(() -> Future.failedFuture(BrokerException.notFound("No such delegate in this account."))));
+        .compose(Found.orNotFound("No such delegate in this account."));
   }
 
   /** Live instances per delegate id across the cluster. */

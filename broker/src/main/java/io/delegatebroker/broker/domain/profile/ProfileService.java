@@ -5,6 +5,7 @@ import io.delegatebroker.api.error.BrokerException;
 import io.delegatebroker.api.ops.ProfileOperations;
 import io.delegatebroker.broker.cluster.NodeCommandBus;
 import io.delegatebroker.broker.domain.AuditEvent;
+import io.delegatebroker.broker.domain.Found;
 import io.delegatebroker.broker.domain.Profile;
 import io.delegatebroker.broker.domain.Times;
 import io.delegatebroker.broker.domain.account.AccountService;
@@ -65,8 +66,7 @@ public final class ProfileService implements ProfileOperations {
           clearScript ? null : startupScript == null ? old.startupScript() : startupScript, old.createdAt());
       return store.updateProfile(updated,
           new AuditEvent(accountId, Times.now(), caller.actor(), "profile.update", "profile/" + name));
-    }).compose(p -> p.map(Future::succeededFuture)
-        .orElseGet(() -> Future.failedFuture(BrokerException.notFound("No such profile in this account."))))
+    }).compose(Found.orNotFound("No such profile in this account."))
         .compose(p -> forget(accountId, name).map(json(p)));
   }
 
@@ -88,8 +88,7 @@ public final class ProfileService implements ProfileOperations {
 
   private Future<Profile> require(String accountId, String name) {
     return accounts.require(accountId).compose(a -> store.findProfile(accountId, name))
-        .compose(p -> p.map(Future::succeededFuture)
-            .orElseGet(() -> Future.failedFuture(BrokerException.notFound("No such profile in this account."))));
+        .compose(Found.orNotFound("No such profile in this account."));
   }
 
   static JsonObject json(Profile p) {

@@ -5,6 +5,7 @@ import io.delegatebroker.api.error.BrokerException;
 import io.delegatebroker.api.ops.TokenOperations;
 import io.delegatebroker.broker.cluster.NodeCommandBus;
 import io.delegatebroker.broker.domain.AuditEvent;
+import io.delegatebroker.broker.domain.Found;
 import io.delegatebroker.broker.domain.Secrets;
 import io.delegatebroker.broker.domain.Times;
 import io.delegatebroker.broker.domain.TokenRecord;
@@ -108,8 +109,7 @@ public final class TokenService implements TokenOperations {
 
   private Future<TokenRecord> require(String accountId, String name) {
     return accounts.require(accountId).compose(a -> store.findToken(accountId, name))
-        .compose(t -> t.map(Future::succeededFuture)
-            .orElseGet(() -> Future.failedFuture(BrokerException.notFound("No such token in this account."))));
+        .compose(Found.orNotFound("No such token in this account."));
   }
 
   /** Live sessions per token id across the cluster. */
