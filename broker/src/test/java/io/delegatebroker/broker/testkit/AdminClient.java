@@ -1,9 +1,11 @@
 package io.delegatebroker.broker.testkit;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
@@ -71,13 +73,19 @@ public final class AdminClient {
     if (key != null) {
       options.putHeader("Authorization", "Bearer " + key);
     }
+    // The body handler is set in the callback that receives the response, on the request's event loop: composing it
+    // onto the outer future instead lets the response end before anyone reads it, and the call then hangs.
     return Await.result(http.request(options).compose(req -> {
+      Future<HttpClientResponse> sent;
       if (body == null) {
-        return req.send();
+        sent = req.send();
+      } else {
+        req.putHeader("content-type", "application/json");
+        sent = req.send(body instanceof JsonObject o ? o.toBuffer() : Buffer.buffer(body.toString()));
       }
-      req.putHeader("content-type", "application/json");
-      return req.send(body instanceof JsonObject o ? o.toBuffer() : Buffer.buffer(body.toString()));
-    }).compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), b.toString(), resp.getHeader("Retry-After")))));
+      return sent.compose(resp -> resp.body()
+          .map(b -> new Response(resp.statusCode(), b.toString(), resp.getHeader("Retry-After"))));
+    }));
   }
 
   /** Creates an account and returns its JSON (with {@code id} and {@code defaultToken.value}). */
