@@ -26,7 +26,8 @@ public record BrokerConfig(
     int heartbeatSeconds,
     String tlsCert,
     String tlsKey,
-    boolean jsonLogs) {
+    boolean jsonLogs,
+    int handshakeFailureLimit) {
 
   public static final int DEFAULT_DELEGATE_PORT = 8080;
   public static final int DEFAULT_ADMIN_PORT = 8081;
@@ -34,6 +35,11 @@ public record BrokerConfig(
   public static final int DEFAULT_CLUSTER_PORT = 5701;
   public static final int DEFAULT_HEARTBEAT_SECONDS = 30;
   public static final String DEFAULT_CLUSTER_NAME = "delegate-broker";
+  /**
+   * Failed handshakes allowed per source address per minute before it is answered 429
+   * ({@code BROKER_HANDSHAKE_FAILURE_LIMIT}, optional; mainly lowered by tests that exercise the limit).
+   */
+  public static final int DEFAULT_HANDSHAKE_FAILURE_LIMIT = 30;
 
   /** A setting that cannot be used; the message names the variable. */
   public static final class ConfigException extends RuntimeException {
@@ -104,7 +110,8 @@ public record BrokerConfig(
         nodeId,
         intIn(env, "BROKER_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS, 1, 3600),
         cert, key,
-        "json".equalsIgnoreCase(env.get("BROKER_LOG_FORMAT")));
+        "json".equalsIgnoreCase(env.get("BROKER_LOG_FORMAT")),
+        intIn(env, "BROKER_HANDSHAKE_FAILURE_LIMIT", DEFAULT_HANDSHAKE_FAILURE_LIMIT, 1, 1_000_000));
   }
 
   private static boolean bool(Map<String, String> env, String name) {

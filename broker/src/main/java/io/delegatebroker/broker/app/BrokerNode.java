@@ -174,7 +174,8 @@ public final class BrokerNode {
       vertx.setPeriodic(60_000, id -> tombstones.purgeOlderThan(System.currentTimeMillis() - Tombstones.RETENTION_MILLIS));
       ConnectAdmission admission = new ConnectAdmission(verifier, profiles, registry1);
       SessionFrames frames = new SessionFrames(index, vertx.eventBus(), 100);
-      FailedHandshakeLimiter limiter = new FailedHandshakeLimiter(30, Duration.ofMinutes(1), 100_000);
+      FailedHandshakeLimiter limiter = new FailedHandshakeLimiter(config.handshakeFailureLimit(), Duration.ofMinutes(1),
+          100_000);
       DelegateGateway gateway = new DelegateGateway(config.nodeId(), config.heartbeatSeconds(), admission, index, frames,
           expiry, lastUsed, limiter, metrics, accepting::get);
       int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -226,9 +227,17 @@ public final class BrokerNode {
     return store.ping().compose(v -> cluster.healthy() ? Future.succeededFuture() : Future.failedFuture("cluster"));
   }
 
+  /**
+   * The first step of a drain, on its own: from now on {@code /health/ready} answers 503 and new delegates are refused
+   * with 503 {@code unavailable}, while sessions already open stay open. {@link #drain()} does this first.
+   */
+  public void stopAccepting() {
+    accepting.set(false);
+  }
+
   /** Drains: stops accepting, closes every session with 1001, flushes, leaves the cluster and stops. */
   public CompletableFuture<Void> drain() {
-    accepting.set(false);
+    stopAccepting();
     if (index != null) {
       int n = index.evictAll(index.all(), CloseReason.GOING_AWAY);
       LOG.info("draining node {}: closed {} sessions", config.nodeId(), n);
