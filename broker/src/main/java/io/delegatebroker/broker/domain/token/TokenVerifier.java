@@ -5,6 +5,7 @@ import io.delegatebroker.api.error.ErrorCode;
 import io.delegatebroker.broker.domain.ReadThroughCache;
 import io.delegatebroker.broker.domain.Secrets;
 import io.delegatebroker.broker.domain.TokenRecord;
+import io.delegatebroker.broker.session.CloseReason;
 import io.delegatebroker.broker.session.Tombstones;
 import io.delegatebroker.broker.store.BrokerStore;
 import io.vertx.core.Future;
@@ -62,8 +63,13 @@ public final class TokenVerifier {
       if (!t.accountId().equals(accountId)) {
         return Future.failedFuture(new InvalidToken("wrong_account"));
       }
-      if (t.revoked() || tombstones.token(t.id()) != null) {
+      if (t.revoked()) {
         return Future.failedFuture(new InvalidToken("revoked"));
+      }
+      // A token ended on this node is marked with why: expiry (by the expiry timer) or revocation (by broadcast).
+      CloseReason ended = tombstones.token(t.id());
+      if (ended != null) {
+        return Future.failedFuture(new InvalidToken(ended == CloseReason.TOKEN_EXPIRED ? "expired" : "revoked"));
       }
       if (t.expiredAt(Instant.now())) {
         return Future.failedFuture(new InvalidToken("expired"));
