@@ -13,6 +13,7 @@ import io.delegatebroker.broker.metrics.BrokerMetrics;
 import io.delegatebroker.broker.session.CloseReason;
 import io.delegatebroker.broker.session.DelegateSession;
 import io.delegatebroker.broker.session.SessionIndex;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
@@ -119,6 +120,23 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
         LOG.info("connect abandoned: {} node={} reason=client_gone", hs, nodeId));
   }
 
+  /**
+   * Frames and messages larger than the server's WebSocket limits never reach {@link SessionFrames}: Netty rejects an
+   * oversized frame and Vert.x an oversized fragmented message, both as exceptions. Those are still "over 64 KiB"
+   * and close with 1009 like the ones {@link SessionFrames} sees; any other protocol error is a policy violation.
+   */
+  static CloseReason closeReasonOf(Throwable t) {
+    if (t instanceof CorruptedWebSocketFrameException c && c.closeStatus() != null
+        && c.closeStatus().code() == CloseReason.MESSAGE_TOO_BIG.code()) {
+      return CloseReason.MESSAGE_TOO_BIG;
+    }
+    // Vert.x's frame aggregator has no dedicated type: "... to overflow max message size of N".
+    if (t instanceof IllegalStateException && t.getMessage() != null && t.getMessage().contains("max message size")) {
+      return CloseReason.MESSAGE_TOO_BIG;
+    }
+    return CloseReason.POLICY_VIOLATION;
+  }
+
   private void open(ServerWebSocket ws, HandshakeRequest hs, Admission adm) {
     DelegateSession session = new DelegateSession(hs.accountId(), adm.delegate().id(), hs.delegateName(), hs.instance(),
         adm.token().id(), adm.delegate().pending(), ws);
@@ -133,7 +151,7 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
     ws.exceptionHandler(t -> {
       LOG.info("session error: {} node={} error={}", hs, nodeId, t.getClass().getSimpleName() + ": " + t.getMessage());
       if (!session.closed()) {
-        index.evict(session, CloseReason.POLICY_VIOLATION);
+        index.evict(session, closeReasonOf(t));
       }
     });
     if (!index.add(session)) {
