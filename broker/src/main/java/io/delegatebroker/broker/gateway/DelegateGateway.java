@@ -14,6 +14,7 @@ import io.delegatebroker.broker.session.CloseReason;
 import io.delegatebroker.broker.session.DelegateSession;
 import io.delegatebroker.broker.session.SessionIndex;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
@@ -116,7 +117,16 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
   }
 
   private void upgrade(HttpServerRequest req, HandshakeRequest hs, Admission adm) {
-    req.toWebSocket().onSuccess(ws -> open(ws, hs, adm)).onFailure(t ->
+    Future<ServerWebSocket> upgraded;
+    try {
+      upgraded = req.toWebSocket();
+    } catch (RuntimeException e) {
+      // Never leave the client without an answer; it may simply retry.
+      LOG.warn("connect not upgraded: {} node={} error={}", hs, nodeId, e.getClass().getSimpleName() + ": " + e.getMessage());
+      ErrorResponses.send(req.response(), BrokerException.unavailable("The connection could not be upgraded, try again."));
+      return;
+    }
+    upgraded.onSuccess(ws -> open(ws, hs, adm)).onFailure(t ->
         LOG.info("connect abandoned: {} node={} reason=client_gone", hs, nodeId));
   }
 
