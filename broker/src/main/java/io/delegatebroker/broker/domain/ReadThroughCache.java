@@ -21,6 +21,19 @@ import java.util.function.Function;
  */
 public final class ReadThroughCache<K, V> {
 
+  /**
+   * Caffeine reports every failed load as a WARNING with a stack trace through java.util.logging, bypassing the
+   * broker's logging; callers see and handle those failures, so Caffeine's report is silenced (held here so the
+   * logger, and its level, are not garbage collected).
+   */
+  private static final java.util.logging.Logger CAFFEINE_LOG = quiet();
+
+  private static java.util.logging.Logger quiet() {
+    java.util.logging.Logger log = java.util.logging.Logger.getLogger("com.github.benmanes.caffeine");
+    log.setLevel(java.util.logging.Level.SEVERE);
+    return log;
+  }
+
   private final AsyncLoadingCache<K, V> cache;
 
   /**

@@ -7,7 +7,10 @@ import io.delegatebroker.broker.domain.Secrets;
 import io.delegatebroker.broker.domain.Times;
 import io.delegatebroker.broker.domain.TokenRecord;
 import io.delegatebroker.broker.store.BrokerStore;
+import io.delegatebroker.api.error.BrokerException;
+import io.delegatebroker.api.error.ErrorCode;
 import io.vertx.core.Future;
+import java.util.Optional;
 import java.time.Duration;
 
 /**
@@ -21,7 +24,8 @@ public final class DelegateRegistry {
   public static final Duration EXPIRE = Duration.ofMinutes(30);
 
   private final BrokerStore store;
-  private final ReadThroughCache<Key, Delegate> cache;
+  /** Empty means the name is rejected: rejection is permanent, so it is cached like a registration. */
+  private final ReadThroughCache<Key, Optional<Delegate>> cache;
 
   /** A registration request: who connects with what. */
   public record Key(String accountId, String name, String type, String profile, String tokenName, String project,
@@ -41,20 +45,24 @@ public final class DelegateRegistry {
   public DelegateRegistry(BrokerStore store) {
     this.store = store;
     // A refresh only re-reads: it must never register again a delegate that was deleted meanwhile.
-    this.cache = new ReadThroughCache<>(200_000, REFRESH, EXPIRE, this::load,
-        (key, old) -> store.findDelegate(old.accountId(), old.id()).map(found -> found.orElse(null)));
+    this.cache = new ReadThroughCache<>(200_000, REFRESH, EXPIRE, this::load, (key, old) -> old.isEmpty()
+        ? Future.succeededFuture(old)
+        : store.findDelegate(old.get().accountId(), old.get().id()).map(found -> found.isPresent() ? found : null));
   }
 
-  private Future<Delegate> load(Key k) {
+  private Future<Optional<Delegate>> load(Key k) {
     Delegate candidate = new Delegate(Secrets.newId(), k.accountId(), k.name(), k.type(), k.profile(), k.project(),
         k.approvalRequired() ? Delegate.PENDING : Delegate.ACTIVE, k.tokenName(), Times.now());
-    return store.registerDelegate(candidate);
+    return store.registerDelegate(candidate).map(Optional::of).recover(t ->
+        t instanceof BrokerException be && be.code() == ErrorCode.DELEGATE_REJECTED
+            ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(t));
   }
 
   /** The registered delegate of that name, registering it now if it is new. Fails with 403 when rejected. */
   public Future<Delegate> register(String accountId, String name, String type, Profile profile, TokenRecord token) {
     return cache.get(new Key(accountId, name, type, profile.name(), token.name(), token.project(),
-        profile.approvalRequired()));
+        profile.approvalRequired())).compose(found -> found.map(Future::succeededFuture).orElseGet(() ->
+            Future.failedFuture(new BrokerException(ErrorCode.DELEGATE_REJECTED, "This delegate was rejected."))));
   }
 
   public void forget(String accountId, String name) {
