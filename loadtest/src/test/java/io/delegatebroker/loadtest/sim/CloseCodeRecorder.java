@@ -43,6 +43,13 @@ public final class CloseCodeRecorder extends AppenderBase<ILoggingEvent> {
     FIRST_AT.computeIfAbsent(key, k -> new AtomicLong(Long.MAX_VALUE)).accumulateAndGet(at, Math::min);
   }
 
+  /** Forgets what was recorded (a new run in the same JVM). */
+  public static void reset() {
+    CLOSES.clear();
+    LAST_AT.clear();
+    FIRST_AT.clear();
+  }
+
   /** Server closes so far, by "code reason". */
   public static Map<String, Long> counts() {
     Map<String, Long> out = new TreeMap<>();

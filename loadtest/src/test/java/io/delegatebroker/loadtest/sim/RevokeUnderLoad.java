@@ -159,6 +159,7 @@ public class RevokeUnderLoad extends Simulation {
   @Override
   public void before() {
     fixture = admin.fixture("revoke", List.of("victim", "survivor"));
+    CloseCodeRecorder.reset();
     Timeline.quiet = false;
     Timeline.done = false;
     Timeline.revokeSentAt = 0;
