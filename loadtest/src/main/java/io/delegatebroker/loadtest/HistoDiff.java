@@ -144,6 +144,28 @@ public final class HistoDiff {
               .append(Math.round((double) en.getValue().bytes / sessions)).append(" |\n"));
       sb.append("\n");
     }
+    if (labels.size() == 2) {
+      String a = labels.get(0);
+      String b = labels.get(1);
+      Map<String, Entry> da = deltas.get(a);
+      Map<String, Entry> db = deltas.get(b);
+      TreeSet<String> names = new TreeSet<>(da.keySet());
+      names.addAll(db.keySet());
+      sb.append("Difference by class, ").append(a).append(" minus ").append(b)
+          .append(" (per session; what the first holds that the second does not):\n\n");
+      sb.append("| class | owner | instances/session | bytes/session |\n|---|---|---:|---:|\n");
+      names.stream()
+          .map(n -> Map.entry(n, new Entry(
+              da.getOrDefault(n, new Entry(0, 0)).instances - db.getOrDefault(n, new Entry(0, 0)).instances,
+              da.getOrDefault(n, new Entry(0, 0)).bytes - db.getOrDefault(n, new Entry(0, 0)).bytes)))
+          .filter(en -> Math.abs((double) en.getValue().bytes / sessions) >= 1)
+          .sorted((x, y) -> Long.compare(Math.abs(y.getValue().bytes), Math.abs(x.getValue().bytes)))
+          .limit(TOP)
+          .forEach(en -> sb.append("| `").append(en.getKey()).append("` | ").append(owner(en.getKey())).append(" | ")
+              .append(String.format("%.2f", (double) en.getValue().instances / sessions)).append(" | ")
+              .append(Math.round((double) en.getValue().bytes / sessions)).append(" |\n"));
+      sb.append("\n");
+    }
     return sb.toString();
   }
 }

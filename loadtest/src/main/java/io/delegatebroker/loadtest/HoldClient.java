@@ -64,6 +64,8 @@ public final class HoldClient {
   private final WebSocket[] sockets;
   private final long[] welcomeNanos;
   private final AtomicLong firstStartNanos = new AtomicLong();
+  private final long startedAtMillis = System.currentTimeMillis();
+  private final long startedAtNanos = System.nanoTime();
   private final AtomicLong lastWelcomeNanos = new AtomicLong();
   private final AtomicReference<String> phase = new AtomicReference<>("connecting");
   private volatile boolean closing;
@@ -253,6 +255,9 @@ public final class HoldClient {
         .put("serverCloses", closes)
         .put("failures", fails)
         .put("connectSeconds", round(seconds))
+        // Wall-clock bounds of the connect phase, so that bench.sh can add up several client processes.
+        .put("startedAtMillis", startedAtMillis + (first - startedAtNanos) / 1_000_000)
+        .put("lastWelcomeAtMillis", last == 0 ? 0 : startedAtMillis + (last - startedAtNanos) / 1_000_000)
         .put("connectsPerSecond", seconds > 0 ? round(opened.get() / seconds) : 0)
         .put("welcomeMillis", new JsonObject()
             .put("p50", pct(lat, 50)).put("p90", pct(lat, 90)).put("p99", pct(lat, 99))
