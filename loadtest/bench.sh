@@ -20,6 +20,7 @@
 #   --revoke-sessions 2000      victims + survivors of each revoke run (half each)
 #   --no-single-revoke          skip the revoke run on a single node started here
 #   --skip-build                use the jars already built
+#   --report-only               only rewrite the report from the raw data of the last run (loadtest/target/bench)
 #   --out docs/BENCHMARKS.md
 set -euo pipefail
 
@@ -43,6 +44,7 @@ REVOKE_KEY="${BROKER_ADMIN_KEY:-}"
 REVOKE_SESSIONS=2000
 SINGLE_REVOKE=true
 SKIP_BUILD=false
+REPORT_ONLY=false
 OUT=docs/BENCHMARKS.md
 WORK=loadtest/target/bench
 BENCH_KEY="bench-root-key-$(date +%s)-0123456789"
@@ -60,8 +62,9 @@ while [ $# -gt 0 ]; do
     --revoke-sessions) REVOKE_SESSIONS="$2"; shift 2 ;;
     --no-single-revoke) SINGLE_REVOKE=false; shift ;;
     --skip-build) SKIP_BUILD=true; shift ;;
+    --report-only) REPORT_ONLY=true; shift ;;
     --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -75,7 +78,6 @@ done
 NOFILE=$(ulimit -n)
 for n in $LEVELS; do
   [ "$n" -lt $((NOFILE - 500)) ] || die "level $n does not fit the open-file limit $NOFILE of one server process"
-  [ "$n" -le 18000 ] || [ "$NOFILE" -gt 20000 ] || die "level $n too close to the open-file limit $NOFILE"
 done
 PER_CLIENT_MAX=9000
 case ",$REVOKE_NODES," in
@@ -84,7 +86,8 @@ case ",$REVOKE_NODES," in
 esac
 
 mkdir -p "$WORK" "$(dirname "$OUT")"
-rm -f "$WORK"/*.json "$WORK"/*.stop "$WORK"/*.histo "$WORK"/*.log "$WORK"/*.txt 2>/dev/null || true
+if [ "$REPORT_ONLY" != true ]; then
+rm -f "$WORK"/*.json "$WORK"/*.stop "$WORK"/*.histo "$WORK"/*.log "$WORK"/*.txt "$WORK"/run.env 2>/dev/null || true
 
 # ---------------------------------------------------------------------------------------------------------------
 # Processes we started, stopped by pid on exit whatever happens.
@@ -116,6 +119,11 @@ TOOLS=loadtest/target/loadtest-tools.jar
 CLK_TCK=$(getconf CLK_TCK)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 STARTED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+# What the report needs besides the raw files, so that --report-only can rewrite it later.
+{
+  printf 'STARTED_AT=%q\nLOAD_BEFORE=%q\nJVM_FLAGS=%q\nLEVELS=%q\n' "$STARTED_AT" "$LOAD_BEFORE" "$JVM_FLAGS" "$LEVELS"
+  printf 'CLIENTS_PER_STEP=%q\nCONCURRENCY=%q\nPG_URL=%q\nWARMUP=%q\n' "$CLIENTS_PER_STEP" "$CONCURRENCY" "$PG_URL" "$WARMUP"
+} > "$WORK/run.env"
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for p in $BROKER_PORT $ADMIN_PORT $BASE_PORT; do
@@ -310,9 +318,16 @@ if [ -n "$REVOKE_NODES" ]; then
   run_revoke cluster "$REVOKE_NODES" "$REVOKE_ADMIN" "$REVOKE_KEY"
 fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+printf 'LOAD_AFTER=%q\n' "$LOAD_AFTER" >> "$WORK/run.env"
+fi # measurement
 
 # ---------------------------------------------------------------------------------------------------------------
-# Report.
+# Report (also alone, with --report-only, from loadtest/target/bench/).
+[ -f "$WORK/run.env" ] && [ -f "$WORK/broker.json" ] && [ -f "$WORK/baseline.json" ] || die "no raw data in $WORK"
+# shellcheck disable=SC1091
+. "$WORK/run.env"
+TOOLS=loadtest/target/loadtest-tools.jar
+
 B="$WORK/baseline.json"
 K="$WORK/broker.json"
 fmt() { awk -v v="$1" -v d="${2:-1}" 'BEGIN {printf "%." d "f", v}'; }

@@ -23,6 +23,8 @@ public final class HistoDiff {
 
   private static final Pattern LINE = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
   private static final int TOP = 25;
+  /** Lambda classes are named per JVM run ({@code Foo$$Lambda$123/0x...}); counted per declaring class instead. */
+  private static final Pattern LAMBDA = Pattern.compile("\\$\\$Lambda\\$\\d+/0x[0-9a-f]+");
 
   /** Bytes and instances of one class. */
   record Entry(long instances, long bytes) {
@@ -49,7 +51,7 @@ public final class HistoDiff {
     for (String line : Files.readAllLines(file)) {
       Matcher m = LINE.matcher(line);
       if (m.find()) {
-        out.merge(m.group(3), new Entry(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))),
+        out.merge(LAMBDA.matcher(m.group(3)).replaceAll("\\$\\$Lambda"), new Entry(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))),
             (a, b) -> new Entry(a.instances + b.instances, a.bytes + b.bytes));
       }
     }
@@ -73,6 +75,9 @@ public final class HistoDiff {
   /** Who a class's bytes are charged to. */
   static String owner(String cls) {
     String c = cls.startsWith("[L") ? cls.substring(2) : cls;
+    if (c.startsWith("io.delegatebroker.loadtest.")) {
+      return "io.delegatebroker.loadtest (baseline server code)";
+    }
     if (c.startsWith("io.delegatebroker.")) {
       return "io.delegatebroker (broker code)";
     }
@@ -93,6 +98,10 @@ public final class HistoDiff {
     }
     if (c.startsWith("java.util.concurrent.ConcurrentHashMap")) {
       return "ConcurrentHashMap (nodes, tables, key sets)";
+    }
+    if (cls.equals("[Ljava.lang.Object;")) {
+      // In a Vert.x 5 server these are mostly the chunk arrays of the per-connection MPSC queues.
+      return "Object[] (mostly Vert.x/Netty queue chunks)";
     }
     if (cls.equals("[B") || c.startsWith("java.lang.String")) {
       return "byte[] / String";
