@@ -70,7 +70,7 @@ final class SmokeNode implements AutoCloseable {
         System.setProperty(k, v);
       }
     });
-    node.drain().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    node.drain().get(30, TimeUnit.SECONDS);
   }
 
   private static int freePort() throws IOException {
