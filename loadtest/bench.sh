@@ -15,12 +15,13 @@
 #   --jvm-flags "..."           flags for both servers (default: -Xms256m -Xmx2g -XX:+UseG1GC)
 #   --pg-url URL                run the broker on PostgreSQL instead of the dev in-memory store
 #   --revoke-nodes ws://a,ws://b,ws://c   delegate URLs of a running cluster: runs RevokeUnderLoad across them
-#   --revoke-admin http://a-admin         its admin URL (default: first node's host, port + 1)
+#   --revoke-admin http://a-admin         its admin URL (required with --revoke-nodes)
 #   --revoke-key KEY            its root admin key (default: $BROKER_ADMIN_KEY)
 #   --revoke-sessions 2000      victims + survivors of each revoke run (half each)
 #   --no-single-revoke          skip the revoke run on a single node started here
 #   --skip-build                use the jars already built
 #   --report-only               only rewrite the report from the raw data of the last run (loadtest/target/bench)
+#   --revoke-only               only the revoke runs (keeps the last run's other data), then rewrite the report
 #   --out docs/BENCHMARKS.md
 set -euo pipefail
 
@@ -45,6 +46,7 @@ REVOKE_SESSIONS=2000
 SINGLE_REVOKE=true
 SKIP_BUILD=false
 REPORT_ONLY=false
+REVOKE_ONLY=false
 OUT=docs/BENCHMARKS.md
 WORK=loadtest/target/bench
 BENCH_KEY="bench-root-key-$(date +%s)-0123456789"
@@ -63,8 +65,9 @@ while [ $# -gt 0 ]; do
     --no-single-revoke) SINGLE_REVOKE=false; shift ;;
     --skip-build) SKIP_BUILD=true; shift ;;
     --report-only) REPORT_ONLY=true; shift ;;
+    --revoke-only) REVOKE_ONLY=true; shift ;;
     --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -87,7 +90,11 @@ esac
 
 mkdir -p "$WORK" "$(dirname "$OUT")"
 if [ "$REPORT_ONLY" != true ]; then
-rm -f "$WORK"/*.json "$WORK"/*.stop "$WORK"/*.histo "$WORK"/*.log "$WORK"/*.txt "$WORK"/run.env 2>/dev/null || true
+if [ "$REVOKE_ONLY" = true ]; then
+  [ -f "$WORK/run.env" ] || die "--revoke-only needs the data of an earlier full run in $WORK"
+else
+  rm -f "$WORK"/*.json "$WORK"/*.stop "$WORK"/*.histo "$WORK"/*.log "$WORK"/*.txt "$WORK"/run.env 2>/dev/null || true
+fi
 
 # ---------------------------------------------------------------------------------------------------------------
 # Processes we started, stopped by pid on exit whatever happens.
@@ -120,9 +127,10 @@ CLK_TCK=$(getconf CLK_TCK)
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 STARTED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 # What the report needs besides the raw files, so that --report-only can rewrite it later.
-{
+[ "$REVOKE_ONLY" = true ] || {
   printf 'STARTED_AT=%q\nLOAD_BEFORE=%q\nJVM_FLAGS=%q\nLEVELS=%q\n' "$STARTED_AT" "$LOAD_BEFORE" "$JVM_FLAGS" "$LEVELS"
   printf 'CLIENTS_PER_STEP=%q\nCONCURRENCY=%q\nPG_URL=%q\nWARMUP=%q\n' "$CLIENTS_PER_STEP" "$CONCURRENCY" "$PG_URL" "$WARMUP"
+  printf 'COMMIT=%q\n' "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- broker 2>/dev/null || echo '+changes')"
 } > "$WORK/run.env"
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -286,13 +294,15 @@ run_target() {
   sleep 2
 }
 
-run_target baseline
-run_target broker
+if [ "$REVOKE_ONLY" != true ]; then
+  run_target baseline
+  run_target broker
+fi
 
 # ---------------------------------------------------------------------------------------------------------------
 # Revoke-to-last-4001 (RevokeUnderLoad, Gatling).
-run_revoke() { # label targets adminUrl key
-  local label=$1 targets=$2 admin=$3 key=$4 half=$((REVOKE_SESSIONS / 2))
+run_revoke() { # label targets adminUrl key what-runs-there
+  local label=$1 targets=$2 admin=$3 key=$4 where=$5 half=$((REVOKE_SESSIONS / 2))
   log "revoke ($label): $half victims + $half survivors over $targets"
   if mvn -B -o -pl loadtest -am test-compile gatling:test \
       -Dgatling.simulationClass=io.delegatebroker.loadtest.sim.RevokeUnderLoad \
@@ -304,21 +314,24 @@ run_revoke() { # label targets adminUrl key
     log "revoke ($label): FAILED, see $WORK/revoke-$label.log"
   fi
   grep -o 'loadtest/target/gatling/revokeunderload-[0-9]*' "$WORK/revoke-$label.log" | tail -1 > "$WORK/revoke-$label.report.txt" || true
+  local f="$WORK/revoke-$label.json"
+  if [ -f "$f" ]; then
+    jq --arg w "$where" --arg c "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)" '. + {servers: $w, commit: $c}' "$f" > "$f.tmp" && mv "$f.tmp" "$f"
+  fi
 }
 if [ "$SINGLE_REVOKE" = true ]; then
   start_server broker broker-revoke
-  run_revoke single "ws://127.0.0.1:$BROKER_PORT" "http://127.0.0.1:$ADMIN_PORT" "$BENCH_KEY"
+  run_revoke single "ws://127.0.0.1:$BROKER_PORT" "http://127.0.0.1:$ADMIN_PORT" "$BENCH_KEY" \
+    "one node started here ($( [ -n "$PG_URL" ] && echo PostgreSQL || echo in-memory) store)"
   stop_pid "$SERVER_PID"; SERVER_PID=""
 fi
 if [ -n "$REVOKE_NODES" ]; then
   [ -n "$REVOKE_KEY" ] || die "--revoke-key (or BROKER_ADMIN_KEY) is required with --revoke-nodes"
-  if [ -z "$REVOKE_ADMIN" ]; then
-    first=${REVOKE_NODES%%,*}; hostport=${first#ws://}; REVOKE_ADMIN="http://${hostport%:*}:$(( ${hostport##*:} + 1 ))"
-  fi
-  run_revoke cluster "$REVOKE_NODES" "$REVOKE_ADMIN" "$REVOKE_KEY"
+  [ -n "$REVOKE_ADMIN" ] || die "--revoke-admin (an admin URL of one of the nodes) is required with --revoke-nodes"
+  run_revoke cluster "$REVOKE_NODES" "$REVOKE_ADMIN" "$REVOKE_KEY" "a running cluster (${REVOKE_CLUSTER_NOTE:-given with --revoke-nodes})"
 fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
-printf 'LOAD_AFTER=%q\n' "$LOAD_AFTER" >> "$WORK/run.env"
+[ "$REVOKE_ONLY" = true ] || printf 'LOAD_AFTER=%q\n' "$LOAD_AFTER" >> "$WORK/run.env"
 fi # measurement
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -350,7 +363,7 @@ LAST_LEVEL=${LEVELS##* }
 {
   echo "# Benchmarks: broker vs bare Vert.x baseline"
   echo
-  echo "Generated by \`loadtest/bench.sh\` on $STARTED_AT. Raw data: \`loadtest/target/bench/\` (status JSON of every"
+  echo "Generated by \`loadtest/bench.sh\` on $STARTED_AT at commit ${COMMIT:-unknown}. Raw data: \`loadtest/target/bench/\` (status JSON of every"
   echo "client process, \`jmap -histo:live\` of each server at each level, server logs)."
   echo
   echo "## Machine"
@@ -427,21 +440,21 @@ LAST_LEVEL=${LEVELS##* }
   echo "round-robin over the nodes; the time is from sending \`POST .../revoke\` to the last 4001 close frame"
   echo "reaching its client."
   echo
-  echo "| run | nodes | victims | survivors | evicted | revoke answered (ms) | to first 4001 (ms) | to last 4001 (ms) | verdict |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
+  echo "| run | servers, commit | nodes | victims | survivors | evicted | revoke answered (ms) | to first 4001 (ms) | to last 4001 (ms) | verdict |"
+  echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---|"
   for label in single cluster; do
     f="$WORK/revoke-$label.json"
     if [ -f "$f" ]; then
-      jq -r --arg l "$label" '"| \($l) | \(.nodes) | \(.victims) | \(.survivors) | \(.evicted) | \(.revokeAnswerMillis) | \(.revokeToFirst4001Millis) | \(.revokeToLast4001Millis) | \(.verdict) |"' "$f"
+      jq -r --arg l "$label" '"| \($l) | \(.servers // "?"), \(.commit // "?") | \(.nodes) | \(.victims) | \(.survivors) | \(.evicted) | \(.revokeAnswerMillis) | \(.revokeToFirst4001Millis) | \(.revokeToLast4001Millis) | \(.verdict) |"' "$f"
     fi
   done
   if [ ! -f "$WORK/revoke-cluster.json" ]; then
-    echo "| 3-node cluster | 3 | | | | | | _not measured yet_ | |"
+    echo "| 3-node cluster | | 3 | | | | | | _not measured yet_ | |"
     echo
-    echo "**3-node revoke-to-last-4001: placeholder.** To be filled once clustering lands: start three nodes on one"
-    echo "machine and run \`loadtest/bench.sh --revoke-nodes ws://127.0.0.1:8080,ws://127.0.0.1:8090,ws://127.0.0.1:8100"
-    echo "--revoke-admin http://127.0.0.1:8081 --revoke-key <root key>\` (add \`--skip-build\` and"
-    echo "\`--no-single-revoke\` to re-run only this part), or the Gatling command in loadtest/README.md."
+    echo "**3-node revoke-to-last-4001: placeholder.** Start three nodes with \`cluster-config/run-local-cluster.sh\`"
+    echo "(delegate ports 8081-8083, admin 8091-8093) and run \`loadtest/bench.sh --revoke-only --no-single-revoke"
+    echo "--revoke-nodes ws://127.0.0.1:8081,ws://127.0.0.1:8082,ws://127.0.0.1:8083 --revoke-admin http://127.0.0.1:8091"
+    echo "--revoke-key local-cluster-root-key-change-me\`, or the Gatling command in loadtest/README.md."
   fi
   echo
   echo "Gatling reports: \`loadtest/target/gatling/<simulation>-<timestamp>/index.html\`"
@@ -453,6 +466,10 @@ LAST_LEVEL=${LEVELS##* }
   echo
   echo '```'
   echo "loadtest/bench.sh --levels \"$LEVELS\" --clients-per-step $CLIENTS_PER_STEP --concurrency $CONCURRENCY"
+  echo
+  echo "# 3-node revoke only, against a cluster started with cluster-config/run-local-cluster.sh:"
+  echo "loadtest/bench.sh --revoke-only --no-single-revoke --revoke-nodes ws://127.0.0.1:8081,ws://127.0.0.1:8082,ws://127.0.0.1:8083 \\"
+  echo "  --revoke-admin http://127.0.0.1:8091 --revoke-key local-cluster-root-key-change-me"
   echo '```'
   echo
   echo "One run takes about 5 to 8 minutes on 2 cores. It needs nothing else listening on ports $BROKER_PORT,"
