@@ -65,13 +65,18 @@ public final class PeerCommandBus implements NodeCommandBus {
   @Override
   public Future<FanoutResult> fanout(JsonObject command) {
     List<Future<JsonObject>> calls = new ArrayList<>();
+    boolean self = false;
     for (Member m : hazelcast.getCluster().getMembers()) {
       String id = m.getAttribute(HazelcastConfigFactory.NODE_ATTRIBUTE);
       if (nodeId.equals(id)) {
-        calls.add(handler.apply(command.copy()).map(r -> r.put("node", nodeId)));
+        self = true;
       } else {
         calls.add(send(m, id, command));
       }
+    }
+    // The peers' requests are on their way before this node does its own share, so all nodes work in parallel.
+    if (self) {
+      calls.add(handler.apply(command.copy()).map(r -> r.put("node", nodeId)));
     }
     Promise<FanoutResult> result = Promise.promise();
     long timer = vertx.setTimer(CONFIRM_TIMEOUT_MILLIS + 250, t -> result.tryComplete(collect(calls)));

@@ -159,8 +159,10 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
     ws.binaryMessageHandler(b -> index.evict(session, CloseReason.POLICY_VIOLATION));
     ws.pongHandler(b -> session.seen());
     ws.exceptionHandler(t -> {
-      LOG.info("session error: {} node={} error={}", hs, nodeId, t.getClass().getSimpleName() + ": " + t.getMessage());
+      // A connection dropped after the broker closed the session is expected, not worth a line.
       if (!session.closed()) {
+        LOG.info("session error: account={} delegate={} instance={} node={} error={}", session.accountId(),
+            session.delegateName(), session.instance(), nodeId, t.getClass().getSimpleName());
         index.evict(session, closeReasonOf(t));
       }
     });

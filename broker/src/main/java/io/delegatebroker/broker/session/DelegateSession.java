@@ -1,7 +1,9 @@
 package io.delegatebroker.broker.session;
 
 import io.delegatebroker.broker.domain.Delegate;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
@@ -23,6 +25,7 @@ public final class DelegateSession {
   private final String tokenId;
   private final long connectedAtMillis;
   private final ServerWebSocket socket;
+  private final Context context;
   private volatile boolean pending;
   private boolean welcomed; // guarded by this
   private volatile long lastHeartbeatMillis;
@@ -38,6 +41,7 @@ public final class DelegateSession {
     this.tokenId = tokenId;
     this.pending = pending;
     this.socket = socket;
+    this.context = Vertx.currentContext();
     this.connectedAtMillis = System.currentTimeMillis();
     this.lastHeartbeatMillis = connectedAtMillis;
     this.lastSeenNanos = System.nanoTime();
@@ -148,11 +152,29 @@ public final class DelegateSession {
 
   /** Closes with the reason's code and text. @return true when this call closed it */
   public boolean close(CloseReason reason) {
-    if (!CLOSE.compareAndSet(this, null, reason)) {
+    if (!markClosed(reason)) {
       return false;
     }
-    socket.close(reason.code(), reason.text());
+    closeSocket();
     return true;
+  }
+
+  /** Marks the session closed with the reason without touching the socket yet. @return true for the first close */
+  public boolean markClosed(CloseReason reason) {
+    return CLOSE.compareAndSet(this, null, reason);
+  }
+
+  /** Sends the close frame of the reason the session was marked with. */
+  public void closeSocket() {
+    CloseReason reason = closeReason;
+    if (reason != null) {
+      socket.close(reason.code(), reason.text());
+    }
+  }
+
+  /** The event loop this session's connection runs on, for closing many sessions in one task per loop. */
+  public Context context() {
+    return context;
   }
 
   public String remoteAddress() {

@@ -14,6 +14,8 @@ import java.util.function.Consumer;
  */
 public final class SessionCommands {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SessionCommands.class);
+
   private final String nodeId;
   private final SessionIndex index;
   private final Consumer<String> forgetToken;
@@ -78,7 +80,9 @@ public final class SessionCommands {
     switch (op) {
       case "end-token" -> {
         forgetToken.accept(cmd.getString("hash"));
+        long started = System.nanoTime();
         int n = index.endToken(cmd.getString("tokenId"), CloseReason.valueOf(cmd.getString("reason")));
+        LOG.info("token ended on node {}: {} sessions closed in {} ms", nodeId, n, (System.nanoTime() - started) / 1_000_000);
         Long sentAt = cmd.getLong("sentAt");
         if (sentAt != null) {
           revocationLatency.accept(Math.max(0, System.currentTimeMillis() - sentAt));

@@ -1,6 +1,8 @@
 package io.delegatebroker.broker.session;
 
+import io.vertx.core.Context;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -113,18 +115,35 @@ public final class SessionIndex {
     return n;
   }
 
+  /**
+   * Closes many sessions at once. Each is marked closed and forgotten here, so the count is exact when this returns;
+   * the close frames are then sent by one task per event loop, on the loop that owns each connection, instead of one
+   * cross-thread hand-off per session. @return how many this call closed
+   */
   public int evictAll(Collection<DelegateSession> sessions, CloseReason reason) {
     if (sessions == null) {
       return 0;
     }
+    Map<Context, List<DelegateSession>> byLoop = new HashMap<>();
+    List<DelegateSession> unbound = new ArrayList<>();
     int n = 0;
     for (DelegateSession s : List.copyOf(sessions)) {
-      if (evict(s, reason)) {
+      if (s.markClosed(reason)) {
+        remove(s);
+        onEnd.accept(new SessionEnd(s, reason));
+        if (s.context() == null) {
+          unbound.add(s);
+        } else {
+          byLoop.computeIfAbsent(s.context(), c -> new ArrayList<>()).add(s);
+        }
         n++;
       }
     }
+    byLoop.forEach((ctx, batch) -> ctx.runOnContext(v -> batch.forEach(DelegateSession::closeSocket)));
+    unbound.forEach(DelegateSession::closeSocket);
     return n;
   }
+
 
   public List<DelegateSession> ofToken(String tokenId) {
     Set<DelegateSession> set = byToken.get(tokenId);

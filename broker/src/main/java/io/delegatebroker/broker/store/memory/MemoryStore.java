@@ -33,6 +33,8 @@ public final class MemoryStore implements BrokerStore {
   private final Map<String, TokenRecord> tokens = new LinkedHashMap<>();
   private final Map<String, Profile> profiles = new LinkedHashMap<>();
   private final Map<String, Delegate> delegates = new LinkedHashMap<>();
+  /** Registration looks delegates up by name on every new connect: keep that a hash lookup. */
+  private final Map<String, Delegate> delegatesByName = new java.util.HashMap<>();
   private final Set<String> rejectedNames = new HashSet<>();
   private final List<AuditEvent> audit = new ArrayList<>();
 
@@ -232,12 +234,12 @@ public final class MemoryStore implements BrokerStore {
       if (rejectedNames.contains(key(candidate.accountId(), candidate.name()))) {
         throw new BrokerException(ErrorCode.DELEGATE_REJECTED, "This delegate was rejected.");
       }
-      for (Delegate d : delegates.values()) {
-        if (d.accountId().equals(candidate.accountId()) && d.name().equals(candidate.name())) {
-          return d;
-        }
+      Delegate existing = delegatesByName.get(key(candidate.accountId(), candidate.name()));
+      if (existing != null) {
+        return delegates.get(existing.id());
       }
       delegates.put(candidate.id(), candidate);
+      delegatesByName.put(key(candidate.accountId(), candidate.name()), candidate);
       return candidate;
     });
   }
@@ -297,6 +299,7 @@ public final class MemoryStore implements BrokerStore {
         return Optional.empty();
       }
       delegates.remove(delegateId);
+      delegatesByName.remove(key(accountId, d.name()));
       rejectedNames.add(key(accountId, d.name()));
       audit.add(event);
       return Optional.of(d);
@@ -311,6 +314,7 @@ public final class MemoryStore implements BrokerStore {
         return Optional.empty();
       }
       delegates.remove(delegateId);
+      delegatesByName.remove(key(accountId, d.name()));
       audit.add(event);
       return Optional.of(d);
     });
