@@ -166,6 +166,28 @@ public final class AdminRouter {
     });
   }
 
+  /**
+   * Answers everything the routes of the listener do not handle with the contract's error body instead of Vert.x
+   * Web's HTML pages: unknown paths and methods (404), bodies over the limit (413), any other failure. Mount it last.
+   */
+  public static void mountFallbacks(Router router) {
+    router.route().last().handler(ctx -> ErrorResponses.send(ctx.response(), BrokerException.notFound("No such resource.")));
+    router.route().failureHandler(ctx -> {
+      int status = ctx.statusCode();
+      if (status == 413) {
+        ErrorResponses.send(ctx.response(), new BrokerException(ErrorCode.TOO_LARGE, "The request body is over 64 KiB."));
+      } else if (status == 404 || status == 405) {
+        ErrorResponses.send(ctx.response(), BrokerException.notFound("No such resource."));
+      } else if (ctx.failure() != null) {
+        ErrorResponses.send(ctx.response(), ctx.failure());
+      } else if (status >= 400 && status < 500) {
+        ErrorResponses.send(ctx.response(), BrokerException.badRequest("The request could not be handled."));
+      } else {
+        ErrorResponses.send(ctx.response(), new IllegalStateException("failure status " + status));
+      }
+    });
+  }
+
   private void authenticate(RoutingContext ctx) {
     String header = ctx.request().getHeader("Authorization");
     if (header == null || !header.startsWith("Bearer ") || header.length() <= 7) {

@@ -1,6 +1,7 @@
 package io.delegatebroker.broker.app;
 
 import io.delegatebroker.api.routes.AdminRouter;
+import io.delegatebroker.api.routes.ErrorResponses;
 import io.delegatebroker.broker.cluster.ClusterService;
 import io.delegatebroker.broker.cluster.ClusterSupport;
 import io.delegatebroker.broker.cluster.NodeCommandBus;
@@ -184,7 +185,8 @@ public final class BrokerNode {
           .setMaxHeaderSize(16 * 1024)
           .setIdleTimeout(0);
       HttpServerOptions adminOptions = serverOptions(config.adminPort()).setMaxHeaderSize(16 * 1024);
-      return deploy(delegateOptions, loops, v -> gateway, "delegate port " + config.delegatePort())
+      return deploy(delegateOptions, loops, v -> new ServerVerticle.Handlers(gateway, gateway::invalid),
+          "delegate port " + config.delegatePort())
           .compose(x -> deploy(adminOptions, 1, v -> {
             Router router = Router.router(v);
             router.get("/health/live").handler(ctx -> ctx.response().end("{\"status\":\"UP\"}"));
@@ -197,7 +199,9 @@ public final class BrokerNode {
                   .handler(peers::handle);
             }
             admin.mount(v, router);
-            return router;
+            AdminRouter.mountFallbacks(router);
+            return new ServerVerticle.Handlers(router,
+                req -> ErrorResponses.sendInvalid(req, ErrorResponses.invalidRequest(req)));
           }, "admin port " + config.adminPort()));
     });
   }
@@ -211,8 +215,8 @@ public final class BrokerNode {
   }
 
   private Future<Void> deploy(HttpServerOptions options, int instances,
-      java.util.function.Function<Vertx, io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest>> handler, String what) {
-    return vertx.deployVerticle(() -> new ServerVerticle(options, handler), new DeploymentOptions().setInstances(instances))
+      java.util.function.Function<Vertx, ServerVerticle.Handlers> handlers, String what) {
+    return vertx.deployVerticle(() -> new ServerVerticle(options, handlers), new DeploymentOptions().setInstances(instances))
         .onSuccess(deployments::add)
         .recover(t -> Future.failedFuture(new StartupException("cannot listen on " + what + ": " + rootMessage(t))))
         .mapEmpty();

@@ -1,0 +1,170 @@
+package io.delegatebroker.broker.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.delegatebroker.broker.testkit.AdminClient;
+import io.delegatebroker.broker.testkit.Await;
+import io.delegatebroker.broker.testkit.RawHttp;
+import io.delegatebroker.broker.testkit.TestDelegate;
+import io.delegatebroker.broker.testkit.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Verifies the abuse limits over real sockets: failed handshakes are limited per source address without touching
+ * delegates behind other addresses; oversized headers, bodies and frame floods are refused with the contract's JSON
+ * error or close code, and never leave a session behind.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(60)
+class AbuseLimitsTest {
+
+  static TestNode node;
+  static AdminClient admin;
+  static String acc;
+  static String token;
+  static Vertx vertx;
+
+  @BeforeAll
+  static void start(Vertx v) {
+    vertx = v;
+    node = TestNode.memory();
+    admin = new AdminClient(v, node.adminPort(), TestNode.ROOT_KEY);
+    JsonObject a = admin.createAccount("Acme");
+    acc = a.getString("id");
+    token = a.getJsonObject("defaultToken").getString("value");
+  }
+
+  @AfterAll
+  static void stop() {
+    node.close();
+  }
+
+  @AfterEach
+  void noSessionLeft() {
+    Await.until("every session is gone", 15, () -> node.node().sessions().size() == 0);
+  }
+
+  /** A WebSocket client whose connections come from this loopback address (all of 127/8 is loopback on Linux). */
+  static WebSocketClient from(String localAddress) {
+    return vertx.createWebSocketClient(new WebSocketClientOptions().setLocalAddress(localAddress)
+        .setConnectTimeout(10_000));
+  }
+
+  @Test
+  void oneAddressIsLimitedWhileDelegatesElsewhereConnect() {
+    // GIVEN a client on 127.0.0.2 that fails 30 handshakes within the minute
+    WebSocketClient attacker = from("127.0.0.2");
+    for (int i = 0; i < 30; i++) {
+      TestDelegate.Refusal r = TestDelegate.refused(attacker,
+          TestDelegate.options(node.delegatePort(), "dt_guess" + i, acc, "x"));
+      assertEquals(401, r.status());
+    }
+
+    // WHEN it tries again, even with a valid token
+    TestDelegate.Refusal limited = TestDelegate.refused(attacker,
+        TestDelegate.options(node.delegatePort(), token, acc, "from-2"));
+
+    // THEN it gets 429 rate_limited with Retry-After within the minute
+    assertEquals(429, limited.status());
+    assertEquals("rate_limited", limited.code());
+    assertNotNull(limited.retryAfter());
+    int retry = Integer.parseInt(limited.retryAfter());
+    assertTrue(retry >= 1 && retry <= 60, "Retry-After " + retry);
+
+    // AND a legitimate delegate on another address is welcomed as usual
+    TestDelegate elsewhere = TestDelegate.connect(from("127.0.0.3"), node.delegatePort(), token, acc, "from-3", Map.of());
+    assertEquals("ACTIVE", elsewhere.next("welcome").getString("status"));
+    TestDelegate local = TestDelegate.connect(TestDelegate.client(vertx), node.delegatePort(), token, acc, "from-1",
+        Map.of());
+    assertEquals("ACTIVE", local.next("welcome").getString("status"));
+    elsewhere.close();
+    local.close();
+  }
+
+  @Test
+  void oversizedHandshakeHeaderIsRefusedWithJsonAndNoSession() throws Exception {
+    // WHEN a valid handshake carries 20 KiB of extra header (the limit is 16 KiB)
+    RawHttp.Response r = RawHttp.send("127.0.0.4", node.delegatePort(), RawHttp.upgradeRequest(token, acc, "big")
+        .header("X-Padding", "p".repeat(20 * 1024)).build());
+
+    // THEN it is refused 431 with the contract's error and no session
+    assertEquals(431, r.status(), r.toString());
+    assertEquals("too_large", r.json().getJsonObject("error").getString("code"));
+    assertEquals(0, node.node().sessions().size());
+
+    // AND a handshake with 12 KiB of headers, under the limit, is accepted
+    RawHttp.Response ok = RawHttp.send("127.0.0.4", node.delegatePort(), RawHttp.upgradeRequest(token, acc, "ok")
+        .header("X-Padding", "p".repeat(12 * 1024)).build());
+    assertEquals(101, ok.status(), ok.toString());
+  }
+
+  @Test
+  void malformedHttpIsRefusedWithJson() throws Exception {
+    // WHEN the bytes are not HTTP, or the request line is over the limit
+    RawHttp.Response garbage = RawHttp.sendBytes("127.0.0.5", node.delegatePort(),
+        "\u0001\u0002 nonsense\r\nX: y\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+    RawHttp.Response longLine = RawHttp.send("127.0.0.5", node.delegatePort(),
+        "GET /" + "a".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+
+    // THEN both are answered with the contract's error body, not an empty one
+    assertEquals(400, garbage.status(), garbage.toString());
+    assertEquals("bad_request", garbage.json().getJsonObject("error").getString("code"));
+    assertEquals(414, longLine.status(), longLine.toString());
+    assertEquals("too_large", longLine.json().getJsonObject("error").getString("code"));
+  }
+
+  @Test
+  void adminPortRefusesOversizedBodiesHeadersAndUnknownPathsWithJson() throws Exception {
+    // WHEN a body is over 64 KiB
+    AdminClient.Response body = admin.post("/v1/accounts", new JsonObject().put("name", "n".repeat(70 * 1024)));
+    // THEN 413 too_large
+    assertEquals(413, body.status(), body.body());
+    assertEquals("too_large", body.errorCode());
+
+    // WHEN the path or method is unknown, in or outside /v1
+    for (AdminClient.Response r : new AdminClient.Response[] {admin.get("/nope"), admin.post("/metrics", "{}"),
+        admin.send(HttpMethod.PATCH, "/v1/accounts", "{}"), admin.get("/v1/nope")}) {
+      // THEN 404 not_found with the JSON body
+      assertEquals(404, r.status(), r.body());
+      assertEquals("not_found", r.errorCode());
+    }
+
+    // WHEN the headers are over 16 KiB THEN 431 with the JSON body
+    RawHttp.Response big = RawHttp.send("127.0.0.6", node.adminPort(), "GET /v1/accounts HTTP/1.1\r\nHost: x\r\n"
+        + "Authorization: Bearer " + TestNode.ROOT_KEY + "\r\nX-Padding: " + "p".repeat(20 * 1024) + "\r\n\r\n");
+    assertEquals(431, big.status(), big.toString());
+    assertEquals("too_large", big.json().getJsonObject("error").getString("code"));
+  }
+
+  @Test
+  void aFrameFloodClosesTheSessionWith1008() {
+    // GIVEN a connected delegate
+    TestDelegate d = TestDelegate.connect(TestDelegate.client(vertx), node.delegatePort(), token, acc, "flood", Map.of());
+    d.next("welcome");
+
+    // WHEN it sends 300 heartbeats as fast as it can (the limit is 100 per second)
+    String hb = new JsonObject().put("type", "heartbeat").encode();
+    for (int i = 0; i < 300 && !d.isClosed(); i++) {
+      d.socket().writeTextMessage(hb);
+    }
+
+    // THEN the broker closes it with 1008
+    TestDelegate.Close close = d.awaitClose();
+    assertEquals(1008, close.code());
+    assertEquals("policy_violation", close.reason());
+  }
+}
