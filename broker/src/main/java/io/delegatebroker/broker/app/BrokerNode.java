@@ -21,6 +21,8 @@ import io.delegatebroker.broker.domain.token.TokenVerifier;
 import io.delegatebroker.broker.gateway.DelegateGateway;
 import io.delegatebroker.broker.gateway.FailedHandshakeLimiter;
 import io.delegatebroker.broker.gateway.SessionFrames;
+import io.delegatebroker.broker.domain.Delegate;
+import io.delegatebroker.broker.metrics.EventLoopMonitor;
 import io.delegatebroker.broker.metrics.MicrometerBrokerMetrics;
 import io.delegatebroker.broker.session.CloseReason;
 import io.delegatebroker.broker.session.IdleReaper;
@@ -61,6 +63,8 @@ import org.slf4j.LoggerFactory;
 public final class BrokerNode {
 
   private static final Logger LOG = LoggerFactory.getLogger(BrokerNode.class);
+  /** The {@code pool_name} label of the PostgreSQL pool's {@code vertx_pool_*} series. */
+  public static final String STORE_POOL_NAME = "broker-store";
 
   private final BrokerConfig config;
   private final AtomicBoolean accepting = new AtomicBoolean(false);
@@ -70,6 +74,7 @@ public final class BrokerNode {
   private LastUsedRecorder lastUsed;
   private ExpiryWatcher expiry;
   private ClusterSupport cluster;
+  private PrometheusMeterRegistry registry;
   private final java.util.List<String> deployments = new java.util.ArrayList<>();
 
   public BrokerNode(BrokerConfig config) {
@@ -88,9 +93,14 @@ public final class BrokerNode {
     return index;
   }
 
+  /** The registry served at {@code /metrics}; it stays readable after the node stopped. */
+  public PrometheusMeterRegistry meterRegistry() {
+    return registry;
+  }
+
   /** Starts the node. The future fails with a one-line cause when any part cannot start. */
   public Future<BrokerNode> start() {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().commonTags("node", config.nodeId());
     VertxOptions options = new VertxOptions()
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
@@ -134,7 +144,7 @@ public final class BrokerNode {
             + where + ": " + rootMessage(t))))
         .map(v -> {
           var pool = PgBuilder.pool()
-              .with(new PoolOptions().setMaxSize(8).setMaxWaitQueueSize(10_000).setConnectionTimeout(5)
+              .with(new PoolOptions().setName(STORE_POOL_NAME).setMaxSize(8).setMaxWaitQueueSize(10_000).setConnectionTimeout(5)
                   .setConnectionTimeoutUnit(TimeUnit.SECONDS))
               .connectingTo(connect).using(vertx).build();
           return (BrokerStore) new PgStore(pool);
@@ -144,15 +154,21 @@ public final class BrokerNode {
   }
 
   private Future<Void> wire(PrometheusMeterRegistry registry) {
-    MicrometerBrokerMetrics metrics = new MicrometerBrokerMetrics(registry);
+    MicrometerBrokerMetrics metrics = new MicrometerBrokerMetrics(registry,
+        java.util.Arrays.stream(CloseReason.values()).map(CloseReason::cause).toList());
+    new EventLoopMonitor(registry).start(vertx);
     Tombstones tombstones = new Tombstones();
     index = new SessionIndex(tombstones, end -> {
       metrics.sessionEnded(end.reason().cause());
       var s = end.session();
-      LOG.info("session closed: account={} delegate={} instance={} node={} reason={}", s.accountId(),
-          s.delegateName(), s.instance(), config.nodeId(), end.reason().cause());
+      LOG.info("session closed: account={} delegate={} instance={} node={} reason={} code={} delegateId={}",
+          s.accountId(), s.delegateName(), s.instance(), config.nodeId(), end.reason().cause(), end.reason().code(),
+          s.delegateId());
     });
-    metrics.gauge("broker_sessions", "Live delegate sessions on this node", () -> index.size());
+    metrics.gauge("broker_sessions", "Live delegate sessions on this node by status", () -> index.count(false),
+        "status", Delegate.ACTIVE);
+    metrics.gauge("broker_sessions", "Live delegate sessions on this node by status", () -> index.count(true),
+        "status", Delegate.PENDING);
     TokenVerifier verifier = new TokenVerifier(store, tombstones);
     ProfileDirectory profiles = new ProfileDirectory(store);
     DelegateRegistry registry1 = new DelegateRegistry(store);
@@ -175,6 +191,8 @@ public final class BrokerNode {
       ConnectAdmission admission = new ConnectAdmission(verifier, profiles, registry1);
       SessionFrames frames = new SessionFrames(index, vertx.eventBus(), 100);
       FailedHandshakeLimiter limiter = new FailedHandshakeLimiter(30, Duration.ofMinutes(1), 100_000);
+      metrics.gauge("broker_rate_limited_addresses", "Source addresses with failed handshakes in the current window",
+          limiter::trackedAddresses);
       DelegateGateway gateway = new DelegateGateway(config.nodeId(), config.heartbeatSeconds(), admission, index, frames,
           expiry, lastUsed, limiter, metrics, accepting::get);
       int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
