@@ -38,6 +38,13 @@ public final class AdminClient {
     this.key = key;
   }
 
+  /** A client with its own options (TLS, for instance); host and port are the options' defaults. */
+  public AdminClient(Vertx vertx, HttpClientOptions options, String key) {
+    this.http = vertx.createHttpClient(options);
+    this.port = options.getDefaultPort();
+    this.key = key;
+  }
+
   private AdminClient(HttpClient http, int port, String key) {
     this.http = http;
     this.port = port;
