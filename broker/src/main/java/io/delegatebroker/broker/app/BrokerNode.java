@@ -40,6 +40,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -146,6 +147,8 @@ public final class BrokerNode {
           var pool = PgBuilder.pool()
               .with(new PoolOptions().setName(STORE_POOL_NAME).setMaxSize(8).setMaxWaitQueueSize(10_000).setConnectionTimeout(5)
                   .setConnectionTimeoutUnit(TimeUnit.SECONDS))
+              // Bounded connects: a database host that drops packets must not hold pool slots for the 60 s default.
+              .with(new NetClientOptions().setConnectTimeout((int) PgStore.CALL_DEADLINE.toMillis()))
               .connectingTo(connect).using(vertx).build();
           return (BrokerStore) new PgStore(pool);
         })
