@@ -13,6 +13,8 @@ import io.delegatebroker.broker.metrics.BrokerMetrics;
 import io.delegatebroker.broker.session.CloseReason;
 import io.delegatebroker.broker.session.DelegateSession;
 import io.delegatebroker.broker.session.SessionIndex;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
@@ -136,19 +138,23 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
   private void open(ServerWebSocket ws, HandshakeRequest hs, Admission adm) {
     DelegateSession session = new DelegateSession(hs.accountId(), adm.delegate().id(), hs.delegateName(), hs.instance(),
         adm.token().id(), adm.delegate().pending(), ws);
-    SessionFrames.FrameRate rate = new SessionFrames.FrameRate();
+    SessionFrames.FrameState frameState = new SessionFrames.FrameState();
     ws.closeHandler(v -> {
       session.markClosedByPeer();
       index.remove(session);
     });
-    ws.textMessageHandler(text -> frames.onText(session, text, rate));
-    ws.binaryMessageHandler(b -> index.evict(session, CloseReason.POLICY_VIOLATION));
+    // Raw data frames (ping, pong and close are handled by Vert.x): the broker assembles messages itself.
+    ws.frameHandler(frame -> frames.onFrame(session, frame, frameState));
     ws.pongHandler(b -> session.seen());
     ws.exceptionHandler(t -> {
-      LOG.info("session error: {} node={} error={}", hs, nodeId, t.getClass().getSimpleName() + ": " + t.getMessage());
-      if (!session.closed()) {
-        index.evict(session, CloseReason.POLICY_VIOLATION);
+      if (session.closed()) {
+        return;
       }
+      LOG.info("session error: {} node={} error={}", hs, nodeId, t.getClass().getSimpleName() + ": " + t.getMessage());
+      // Netty refuses frames over the listener's frame limit itself: that is still "too big" (1009), not malformed.
+      boolean tooBig = t instanceof CorruptedWebSocketFrameException c
+          && c.closeStatus().code() == WebSocketCloseStatus.MESSAGE_TOO_BIG.code();
+      index.evict(session, tooBig ? CloseReason.MESSAGE_TOO_BIG : CloseReason.POLICY_VIOLATION);
     });
     if (!index.add(session)) {
       return;
