@@ -16,7 +16,17 @@ public record HandshakeRequest(String token, String accountId, String delegateNa
   static final Set<String> TYPES = Set.of("KUBERNETES", "DOCKER", "SHELL_SCRIPT", "ECS", "HELM");
   private static final String SCHEME = "Delegate ";
 
+  /** The headers a handshake is judged by; each may appear at most once. */
+  private static final String[] IDENTITY_HEADERS = {"Authorization", "X-Account-Id", "X-Delegate-Name",
+      "X-Delegate-Instance", "X-Delegate-Type", "X-Delegate-Profile"};
+
   public static HandshakeRequest parse(MultiMap headers) {
+    // A repeated identity header is ambiguous (a proxy in front may have read the other copy): refuse it.
+    for (String h : IDENTITY_HEADERS) {
+      if (headers.getAll(h).size() > 1) {
+        throw BrokerException.badRequest("Header '" + h + "' must appear once.");
+      }
+    }
     String auth = headers.get("Authorization");
     if (auth == null || !auth.startsWith(SCHEME) || auth.length() == SCHEME.length()) {
       throw BrokerException.badRequest("Header 'Authorization' must be 'Delegate <token>'.");

@@ -85,11 +85,12 @@ public final class RawHttp {
       s.setSoTimeout(15_000);
       s.getOutputStream().write(request);
       s.getOutputStream().flush();
-      return read(s.getInputStream());
+      boolean head = request.length >= 5 && new String(request, 0, 5, StandardCharsets.ISO_8859_1).equals("HEAD ");
+      return read(s.getInputStream(), head);
     }
   }
 
-  private static Response read(InputStream in) throws IOException {
+  private static Response read(InputStream in, boolean headRequest) throws IOException {
     ByteArrayOutputStream head = new ByteArrayOutputStream();
     int matched = 0;
     int b;
@@ -110,7 +111,8 @@ public final class RawHttp {
         headers.put(lines[i].substring(0, colon).trim().toLowerCase(), lines[i].substring(colon + 1).trim());
       }
     }
-    if (status == 101) {
+    if (status == 101 || headRequest) {
+      // an upgrade's body is the WebSocket; a HEAD answer has none
       return new Response(status, headers, "");
     }
     byte[] body;
