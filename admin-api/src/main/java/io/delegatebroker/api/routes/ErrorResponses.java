@@ -2,6 +2,7 @@ package io.delegatebroker.api.routes;
 
 import io.delegatebroker.api.error.BrokerException;
 import io.delegatebroker.api.error.ErrorCode;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.http.HttpServerRequest;
@@ -21,7 +22,9 @@ public final class ErrorResponses {
     if (response.ended() || response.closed()) {
       return;
     }
-    BrokerException e = BrokerException.from(failure);
+    // A body the HTTP decoders could not read (a broken form or multipart body) is the client's error, not ours.
+    BrokerException e = failure instanceof DecoderException
+        ? BrokerException.badRequest("The request body could not be read.") : BrokerException.from(failure);
     if (e.code() == ErrorCode.INTERNAL) {
       // Log the type and message only: a stack trace with arguments could carry a secret.
       LOG.error("Request failed: {}", failure.getClass().getName() + ": " + failure.getMessage());

@@ -2,11 +2,11 @@ package io.delegatebroker.broker.app;
 
 import io.delegatebroker.api.routes.AdminRouter;
 import io.delegatebroker.api.routes.ErrorResponses;
+import io.delegatebroker.api.routes.JsonBodyReader;
 import io.delegatebroker.broker.cluster.ClusterService;
 import io.delegatebroker.broker.cluster.ClusterSupport;
 import io.delegatebroker.broker.cluster.NodeCommandBus;
 import io.delegatebroker.broker.cluster.PeerCommandBus;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.delegatebroker.broker.domain.account.AccountService;
 import io.delegatebroker.broker.domain.delegate.ConnectAdmission;
 import io.delegatebroker.broker.domain.delegate.DelegateRegistry;
@@ -216,7 +216,7 @@ public final class BrokerNode {
                 .end(ar.succeeded() ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}")));
             router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
             if (bus instanceof PeerCommandBus peers) {
-              router.post(PeerCommandBus.PATH).handler(BodyHandler.create(false).setBodyLimit(AdminRouter.MAX_BODY_BYTES))
+              router.post(PeerCommandBus.PATH).handler(new JsonBodyReader(AdminRouter.MAX_BODY_BYTES))
                   .handler(peers::handle);
             }
             admin.mount(v, router);

@@ -138,6 +138,30 @@ class AbuseLimitsTest {
     assertEquals(413, body.status(), body.body());
     assertEquals("too_large", body.errorCode());
 
+    // WHEN a large JSON body comes as `curl -d` sends it (Content-Type: application/x-www-form-urlencoded)
+    JsonObject profile = new JsonObject().put("name", "big-script").put("approvalRequired", false)
+        .put("startupScript", "echo " + "x".repeat(30 * 1024) + " && a=1&b=2");
+    AdminClient.Response curl = admin.send(HttpMethod.POST, "/v1/accounts/" + acc + "/profiles", profile.encode(),
+        "application/x-www-form-urlencoded");
+    // THEN it is read as the JSON it is
+    assertEquals(201, curl.status(), curl.body());
+    // AND form-encoded or multipart bytes that are not JSON are a 400, not a failure
+    for (String type : new String[] {"application/x-www-form-urlencoded", "multipart/form-data; boundary=zz"}) {
+      AdminClient.Response form = admin.send(HttpMethod.POST, "/v1/accounts/" + acc + "/profiles",
+          "a=" + "y".repeat(20_000) + "&b=" + "&c".repeat(2000) + "--zz\r\nbroken", type);
+      assertEquals(400, form.status(), type + ": " + form.body());
+      assertEquals("bad_request", form.errorCode());
+    }
+
+    // WHEN text cannot be stored as sent (a NUL, an unpaired surrogate) or an account id could never exist
+    AdminClient.Response nul = admin.post("/v1/accounts", new JsonObject().put("name", "a\u0000b"));
+    assertEquals(400, nul.status(), nul.body());
+    assertTrue(nul.json().getJsonObject("error").getString("message").contains("'name'"), nul.body());
+    AdminClient.Response surrogate = admin.post("/v1/accounts/" + acc + "/profiles",
+        new JsonObject().put("name", "s").put("startupScript", "echo \ud800"));
+    assertEquals(400, surrogate.status(), surrogate.body());
+    assertEquals(404, admin.get("/v1/accounts/%00%01").status());
+
     // WHEN the path or method is unknown, in or outside /v1
     for (AdminClient.Response r : new AdminClient.Response[] {admin.get("/nope"), admin.post("/metrics", "{}"),
         admin.send(HttpMethod.PATCH, "/v1/accounts", "{}"), admin.get("/v1/nope")}) {

@@ -72,8 +72,13 @@ public final class AdminClient {
     return send(HttpMethod.DELETE, path, null);
   }
 
-  /** Sends a request; body may be a JsonObject, a String (sent as is) or null. */
+  /** Sends a request; body may be a JsonObject, a Buffer or byte[] (sent as is), a String (sent as is) or null. */
   public Response send(HttpMethod method, String path, Object body) {
+    return send(method, path, body, "application/json");
+  }
+
+  /** Sends a request with the given content type (null: no Content-Type header). */
+  public Response send(HttpMethod method, String path, Object body, String contentType) {
     RequestOptions options = new RequestOptions().setMethod(method).setURI(path);
     if (key != null) {
       options.putHeader("Authorization", "Bearer " + key);
@@ -82,8 +87,12 @@ public final class AdminClient {
       if (body == null) {
         return req.send();
       }
-      req.putHeader("content-type", "application/json");
-      return req.send(body instanceof JsonObject o ? o.toBuffer() : Buffer.buffer(body.toString()));
+      if (contentType != null) {
+        req.putHeader("content-type", contentType);
+      }
+      Buffer buffer = body instanceof JsonObject o ? o.toBuffer() : body instanceof Buffer b ? b
+          : body instanceof byte[] bytes ? Buffer.buffer(bytes) : Buffer.buffer(body.toString());
+      return req.send(buffer);
     }).compose(resp -> resp.body().map(b -> new Response(resp.statusCode(), b.toString(), resp.getHeader("Retry-After")))));
   }
 

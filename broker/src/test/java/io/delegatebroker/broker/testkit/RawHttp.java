@@ -74,6 +74,31 @@ public final class RawHttp {
     return r;
   }
 
+  /**
+   * One request on its own connection ({@code Connection: close}): method, path, optional Authorization value and
+   * Content-Type, and a body (null for none) sent with its Content-Length.
+   */
+  public static Response exchange(int port, String method, String path, String authorization, String contentType,
+      byte[] body) throws IOException {
+    ByteArrayOutputStream req = new ByteArrayOutputStream();
+    StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        .append("Connection: close\r\n");
+    if (authorization != null) {
+      head.append("Authorization: ").append(authorization).append("\r\n");
+    }
+    if (contentType != null) {
+      head.append("Content-Type: ").append(contentType).append("\r\n");
+    }
+    if (body != null) {
+      head.append("Content-Length: ").append(body.length).append("\r\n");
+    }
+    req.writeBytes(head.append("\r\n").toString().getBytes(StandardCharsets.UTF_8));
+    if (body != null) {
+      req.writeBytes(body);
+    }
+    return sendBytes("127.0.0.1", port, req.toByteArray());
+  }
+
   public static Response send(String localAddress, int port, String request) throws IOException {
     return sendBytes(localAddress, port, request.getBytes(StandardCharsets.ISO_8859_1));
   }

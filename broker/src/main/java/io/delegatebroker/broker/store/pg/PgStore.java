@@ -60,7 +60,8 @@ public final class PgStore implements BrokerStore {
   }
 
   /**
-   * Unique violations become 409; connection errors (SQL states 08, 57: the server shut down or killed the session)
+   * Unique violations become 409; data exceptions (SQL state 22: a request value the database cannot take) 400;
+   * connection errors (SQL states 08, 57: the server shut down or killed the session)
    * and anything that is not an answer from PostgreSQL (refused connects, closed connections, the call deadline)
    * mean it cannot be reached: 503.
    */
@@ -74,6 +75,10 @@ public final class PgStore implements BrokerStore {
       }
       if (pg.getSqlState() != null && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57"))) {
         return new BrokerException(ErrorCode.UNAVAILABLE, "The store cannot be reached right now.");
+      }
+      if (pg.getSqlState() != null && pg.getSqlState().startsWith("22")) {
+        // A data exception: a value from the request the database cannot take (validation should have caught it).
+        return BrokerException.badRequest("A value in the request cannot be stored.");
       }
       return t;
     }
