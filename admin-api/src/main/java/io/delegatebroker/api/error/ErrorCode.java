@@ -15,6 +15,10 @@ public enum ErrorCode {
   PROFILE_NOT_FOUND("profile_not_found", 404),
   CONFLICT("conflict", 409),
   TOO_LARGE("too_large", 413),
+  /** Request line over the listener's limit (the HTTP decoder refused it): same code, the status HTTP has for it. */
+  URI_TOO_LONG("too_large", 414),
+  /** Request headers over the listener's limit (16 KiB): same code, the status HTTP has for it. */
+  HEADERS_TOO_LARGE("too_large", 431),
   RATE_LIMITED("rate_limited", 429),
   INTERNAL("internal", 500),
   UNAVAILABLE("unavailable", 503);

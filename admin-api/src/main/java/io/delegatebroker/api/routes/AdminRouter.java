@@ -15,7 +15,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Set;
 
 /**
@@ -51,7 +50,7 @@ public final class AdminRouter {
 
   /** Mounts the {@code /v1} routes on the given router. */
   public void mount(Vertx vertx, Router router) {
-    router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
+    router.route("/v1/*").handler(new JsonBodyReader(MAX_BODY_BYTES));
     router.route("/v1/*").handler(this::authenticate);
     router.route("/v1/accounts/:acc/*").handler(this::scopeToAccount);
     router.route("/v1/accounts/:acc").handler(this::scopeToAccount);
@@ -153,17 +152,33 @@ public final class AdminRouter {
 
     router.route("/v1/*").last().handler(ctx -> ErrorResponses.send(ctx.response(),
         BrokerException.notFound("No such resource.")));
-    router.route("/v1/*").failureHandler(ctx -> {
-      if (ctx.statusCode() == 413) {
-        ErrorResponses.send(ctx.response(), new BrokerException(ErrorCode.TOO_LARGE, "The request body is over 64 KiB."));
-      } else if (ctx.failure() != null) {
-        ErrorResponses.send(ctx.response(), ctx.failure());
-      } else if (ctx.statusCode() == 405) {
-        ErrorResponses.send(ctx.response(), BrokerException.notFound("No such resource."));
-      } else {
-        ErrorResponses.send(ctx.response(), BrokerException.badRequest("The request could not be handled."));
-      }
-    });
+    router.route("/v1/*").failureHandler(AdminRouter::failure);
+  }
+
+  /** The contract's answer to a failed route: 413, the failure's own code, 404 for unknown methods, 400, or 500. */
+  static void failure(RoutingContext ctx) {
+    int status = ctx.statusCode();
+    Throwable failure = ctx.failure();
+    if (status == 413) {
+      ErrorResponses.send(ctx.response(), new BrokerException(ErrorCode.TOO_LARGE, "The request body is over 64 KiB."));
+    } else if (failure instanceof BrokerException) {
+      ErrorResponses.send(ctx.response(), failure);
+    } else if (status == 404 || status == 405) {
+      ErrorResponses.send(ctx.response(), BrokerException.notFound("No such resource."));
+    } else if (status >= 400 && status < 500) {
+      ErrorResponses.send(ctx.response(), BrokerException.badRequest("The request could not be handled."));
+    } else {
+      ErrorResponses.send(ctx.response(), failure != null ? failure : new IllegalStateException("failure status " + status));
+    }
+  }
+
+  /**
+   * Answers everything the routes of the listener do not handle with the contract's error body instead of Vert.x
+   * Web's HTML pages: unknown paths and methods (404), bodies over the limit (413), any other failure. Mount it last.
+   */
+  public static void mountFallbacks(Router router) {
+    router.route().last().handler(ctx -> ErrorResponses.send(ctx.response(), BrokerException.notFound("No such resource.")));
+    router.route().failureHandler(AdminRouter::failure);
   }
 
   private void authenticate(RoutingContext ctx) {
@@ -195,8 +210,13 @@ public final class AdminRouter {
     return ctx.get(CALLER);
   }
 
+  /** The account id of the path; one that could never have been issued is simply not found. */
   private static String acc(RoutingContext ctx) {
-    return ctx.pathParam("acc");
+    String id = ctx.pathParam("acc");
+    if (id == null || !Validation.NAME.matcher(id).matches()) {
+      throw BrokerException.notFound("No such account.");
+    }
+    return id;
   }
 
   private static String pathName(RoutingContext ctx, String param) {

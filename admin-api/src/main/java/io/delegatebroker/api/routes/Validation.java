@@ -27,7 +27,7 @@ public final class Validation {
 
   /** The JSON object body; an empty body counts as {} only when {@code emptyAllowed}. */
   public static JsonObject body(RoutingContext ctx, boolean emptyAllowed) {
-    var buffer = ctx.body().buffer();
+    var buffer = JsonBodyReader.body(ctx);
     if (buffer == null || buffer.length() == 0) {
       if (emptyAllowed) {
         return new JsonObject();
@@ -78,7 +78,29 @@ public final class Validation {
     if (!(v instanceof String s) || s.length() > maxLength) {
       throw BrokerException.badRequest("Field '" + field + "' must be a string of at most " + maxLength + " characters.");
     }
+    if (!storable(s)) {
+      throw BrokerException.badRequest("Field '" + field + "' must be Unicode text without NUL characters.");
+    }
     return s;
+  }
+
+  /** Text PostgreSQL can store as given: no NUL character and no unpaired surrogate (which would be stored as '?'). */
+  static boolean storable(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == 0) {
+        return false;
+      }
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 == s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
+          return false;
+        }
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   public static Boolean optionalBoolean(JsonObject body, String field) {

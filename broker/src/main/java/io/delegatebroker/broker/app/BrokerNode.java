@@ -1,11 +1,12 @@
 package io.delegatebroker.broker.app;
 
 import io.delegatebroker.api.routes.AdminRouter;
+import io.delegatebroker.api.routes.ErrorResponses;
+import io.delegatebroker.api.routes.JsonBodyReader;
 import io.delegatebroker.broker.cluster.ClusterService;
 import io.delegatebroker.broker.cluster.ClusterSupport;
 import io.delegatebroker.broker.cluster.NodeCommandBus;
 import io.delegatebroker.broker.cluster.PeerCommandBus;
-import io.vertx.ext.web.handler.BodyHandler;
 import io.delegatebroker.broker.domain.account.AccountService;
 import io.delegatebroker.broker.domain.delegate.ConnectAdmission;
 import io.delegatebroker.broker.domain.delegate.DelegateReconciler;
@@ -21,6 +22,8 @@ import io.delegatebroker.broker.domain.token.TokenVerifier;
 import io.delegatebroker.broker.gateway.DelegateGateway;
 import io.delegatebroker.broker.gateway.FailedHandshakeLimiter;
 import io.delegatebroker.broker.gateway.SessionFrames;
+import io.delegatebroker.broker.domain.Delegate;
+import io.delegatebroker.broker.metrics.EventLoopMonitor;
 import io.delegatebroker.broker.metrics.MicrometerBrokerMetrics;
 import io.delegatebroker.broker.session.CloseReason;
 import io.delegatebroker.broker.session.IdleReaper;
@@ -38,6 +41,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -61,6 +65,8 @@ import org.slf4j.LoggerFactory;
 public final class BrokerNode {
 
   private static final Logger LOG = LoggerFactory.getLogger(BrokerNode.class);
+  /** The {@code pool_name} label of the PostgreSQL pool's {@code vertx_pool_*} series. */
+  public static final String STORE_POOL_NAME = "broker-store";
 
   private final BrokerConfig config;
   private final AtomicBoolean accepting = new AtomicBoolean(false);
@@ -70,6 +76,7 @@ public final class BrokerNode {
   private LastUsedRecorder lastUsed;
   private ExpiryWatcher expiry;
   private ClusterSupport cluster;
+  private PrometheusMeterRegistry registry;
 
   public BrokerNode(BrokerConfig config) {
     this.config = config;
@@ -87,9 +94,14 @@ public final class BrokerNode {
     return index;
   }
 
+  /** The registry served at {@code /metrics}; it stays readable after the node stopped. */
+  public PrometheusMeterRegistry meterRegistry() {
+    return registry;
+  }
+
   /** Starts the node. The future fails with a one-line cause when any part cannot start. */
   public Future<BrokerNode> start() {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().commonTags("node", config.nodeId());
     VertxOptions options = new VertxOptions()
         .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
@@ -133,8 +145,10 @@ public final class BrokerNode {
             + where + ": " + rootMessage(t))))
         .map(v -> {
           var pool = PgBuilder.pool()
-              .with(new PoolOptions().setMaxSize(8).setMaxWaitQueueSize(10_000).setConnectionTimeout(5)
+              .with(new PoolOptions().setName(STORE_POOL_NAME).setMaxSize(8).setMaxWaitQueueSize(10_000).setConnectionTimeout(5)
                   .setConnectionTimeoutUnit(TimeUnit.SECONDS))
+              // Bounded connects: a database host that drops packets must not hold pool slots for the 60 s default.
+              .with(new NetClientOptions().setConnectTimeout((int) PgStore.CALL_DEADLINE.toMillis()))
               .connectingTo(connect).using(vertx).build();
           return (BrokerStore) new PgStore(pool);
         })
@@ -143,15 +157,21 @@ public final class BrokerNode {
   }
 
   private Future<Void> wire(PrometheusMeterRegistry registry) {
-    MicrometerBrokerMetrics metrics = new MicrometerBrokerMetrics(registry);
+    MicrometerBrokerMetrics metrics = new MicrometerBrokerMetrics(registry,
+        java.util.Arrays.stream(CloseReason.values()).map(CloseReason::cause).toList());
+    new EventLoopMonitor(registry).start(vertx);
     Tombstones tombstones = new Tombstones();
     index = new SessionIndex(tombstones, end -> {
       metrics.sessionEnded(end.reason().cause());
       var s = end.session();
-      LOG.info("session closed: account={} delegate={} instance={} node={} reason={}", s.accountId(),
-          s.delegateName(), s.instance(), config.nodeId(), end.reason().cause());
+      LOG.info("session closed: account={} delegate={} instance={} node={} reason={} code={} delegateId={}",
+          s.accountId(), s.delegateName(), s.instance(), config.nodeId(), end.reason().cause(), end.reason().code(),
+          s.delegateId());
     });
-    metrics.gauge("broker_sessions", "Live delegate sessions on this node", () -> index.size());
+    metrics.gauge("broker_sessions", "Live delegate sessions on this node by status", () -> index.count(false),
+        "status", Delegate.ACTIVE);
+    metrics.gauge("broker_sessions", "Live delegate sessions on this node by status", () -> index.count(true),
+        "status", Delegate.PENDING);
     TokenVerifier verifier = new TokenVerifier(store, tombstones);
     ProfileDirectory profiles = new ProfileDirectory(store);
     DelegateRegistry registry1 = new DelegateRegistry(store);
@@ -176,6 +196,8 @@ public final class BrokerNode {
       SessionFrames frames = new SessionFrames(index, vertx.eventBus(), 100);
       FailedHandshakeLimiter limiter = new FailedHandshakeLimiter(config.handshakeFailureLimit(), Duration.ofMinutes(1),
           100_000);
+      metrics.gauge("broker_rate_limited_addresses", "Source addresses with failed handshakes in the current window",
+          limiter::trackedAddresses);
       DelegateGateway gateway = new DelegateGateway(config.nodeId(), config.heartbeatSeconds(), admission, index, frames,
           expiry, lastUsed, limiter, metrics, accepting::get);
       int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
@@ -186,7 +208,8 @@ public final class BrokerNode {
           .setMaxHeaderSize(16 * 1024)
           .setIdleTimeout(0);
       HttpServerOptions adminOptions = serverOptions(config.adminPort()).setMaxHeaderSize(16 * 1024);
-      return deploy(delegateOptions, loops, v -> gateway, "delegate port " + config.delegatePort())
+      return deploy(delegateOptions, loops, v -> new ServerVerticle.Handlers(gateway, gateway::invalid),
+          "delegate port " + config.delegatePort())
           .compose(x -> deploy(adminOptions, 1, v -> {
             Router router = Router.router(v);
             router.get("/health/live").handler(ctx -> ctx.response().end("{\"status\":\"UP\"}"));
@@ -195,11 +218,13 @@ public final class BrokerNode {
                 .end(ar.succeeded() ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}")));
             router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
             if (bus instanceof PeerCommandBus peers) {
-              router.post(PeerCommandBus.PATH).handler(BodyHandler.create(false).setBodyLimit(AdminRouter.MAX_BODY_BYTES))
+              router.post(PeerCommandBus.PATH).handler(new JsonBodyReader(AdminRouter.MAX_BODY_BYTES))
                   .handler(peers::handle);
             }
             admin.mount(v, router);
-            return router;
+            AdminRouter.mountFallbacks(router);
+            return new ServerVerticle.Handlers(router,
+                req -> ErrorResponses.sendInvalid(req, ErrorResponses.invalidRequest(req)));
           }, "admin port " + config.adminPort()));
     });
   }
@@ -213,8 +238,8 @@ public final class BrokerNode {
   }
 
   private Future<Void> deploy(HttpServerOptions options, int instances,
-      java.util.function.Function<Vertx, io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest>> handler, String what) {
-    return vertx.deployVerticle(() -> new ServerVerticle(options, handler), new DeploymentOptions().setInstances(instances))
+      java.util.function.Function<Vertx, ServerVerticle.Handlers> handlers, String what) {
+    return vertx.deployVerticle(() -> new ServerVerticle(options, handlers), new DeploymentOptions().setInstances(instances))
         .recover(t -> Future.failedFuture(new StartupException("cannot listen on " + what + ": " + rootMessage(t))))
         .mapEmpty();
   }

@@ -10,22 +10,29 @@ import java.util.function.Function;
 
 /**
  * One HTTP listener on one event loop; deployed once per event loop so that both listeners use every core.
- * Deployment fails when the port cannot be bound.
+ * Deployment fails when the port cannot be bound. Requests the HTTP decoder refused (headers over the limit, a
+ * request line too long, bytes that are not HTTP) go to the invalid-request handler, which answers with the
+ * contract's JSON error instead of Vert.x's empty one.
  */
 final class ServerVerticle extends VerticleBase {
 
+  /** The request handler and the invalid-request handler of a listener, made per verticle instance. */
+  record Handlers(Handler<HttpServerRequest> requests, Handler<HttpServerRequest> invalid) {
+  }
+
   private final HttpServerOptions options;
-  private final Function<io.vertx.core.Vertx, Handler<HttpServerRequest>> handler;
+  private final Function<io.vertx.core.Vertx, Handlers> handlers;
   private HttpServer server;
 
-  ServerVerticle(HttpServerOptions options, Function<io.vertx.core.Vertx, Handler<HttpServerRequest>> handler) {
+  ServerVerticle(HttpServerOptions options, Function<io.vertx.core.Vertx, Handlers> handlers) {
     this.options = options;
-    this.handler = handler;
+    this.handlers = handlers;
   }
 
   @Override
   public Future<?> start() {
-    server = vertx.createHttpServer(options).requestHandler(handler.apply(vertx));
+    Handlers h = handlers.apply(vertx);
+    server = vertx.createHttpServer(options).requestHandler(h.requests()).invalidRequestHandler(h.invalid());
     return server.listen();
   }
 

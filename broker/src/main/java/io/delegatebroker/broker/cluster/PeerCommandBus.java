@@ -2,6 +2,7 @@ package io.delegatebroker.broker.cluster;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
+import io.delegatebroker.api.routes.JsonBodyReader;
 import io.delegatebroker.broker.domain.Secrets;
 import io.delegatebroker.cluster.HazelcastConfigFactory;
 import io.vertx.core.Future;
@@ -126,17 +127,14 @@ public final class PeerCommandBus implements NodeCommandBus {
           .end("{\"error\":{\"code\":\"unauthorized\",\"message\":\"Peer authentication failed.\"}}");
       return;
     }
-    JsonObject command;
+    Future<JsonObject> result;
     try {
-      command = ctx.body().asJsonObject();
+      result = handler.apply(new JsonObject(JsonBodyReader.body(ctx)));
     } catch (RuntimeException e) {
-      command = null;
+      // not a JSON object, or a command missing its fields
+      result = Future.failedFuture(e);
     }
-    if (command == null) {
-      ctx.response().setStatusCode(400).end();
-      return;
-    }
-    handler.apply(command).onComplete(ar -> {
+    result.onComplete(ar -> {
       if (ar.succeeded()) {
         ctx.response().putHeader("content-type", "application/json").end(ar.result().encode());
       } else {

@@ -22,14 +22,15 @@ import java.util.function.Function;
 public final class ReadThroughCache<K, V> {
 
   /**
-   * Caffeine reports every failed load as a WARNING with a stack trace through java.util.logging, bypassing the
-   * broker's logging; callers see and handle those failures, so Caffeine's report is silenced (held here so the
-   * logger, and its level, are not garbage collected).
+   * Caffeine reports every failed asynchronous load on {@code System.Logger} (java.util.logging here), one stderr
+   * line each, outside the broker's log format. Failed loads are expected here (a rejected delegate, a store outage
+   * where every miss fails) and each is already answered and logged by its caller, so only Caffeine's severe messages
+   * are kept (set on the package: the messages come from several of its classes). The strong reference keeps java.util.logging from forgetting the level.
    */
-  private static final java.util.logging.Logger CAFFEINE_LOG = quiet();
+  private static final java.util.logging.Logger CAFFEINE_LOG = quietCaffeine();
 
-  private static java.util.logging.Logger quiet() {
-    java.util.logging.Logger log = java.util.logging.Logger.getLogger("com.github.benmanes.caffeine");
+  private static java.util.logging.Logger quietCaffeine() {
+    java.util.logging.Logger log = java.util.logging.Logger.getLogger(Caffeine.class.getPackageName());
     log.setLevel(java.util.logging.Level.SEVERE);
     return log;
   }

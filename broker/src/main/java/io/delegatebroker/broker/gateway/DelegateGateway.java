@@ -96,6 +96,20 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
         .onFailure(t -> refuse(req, hs, address, BrokerException.from(t), reasonOf(t)));
   }
 
+  /**
+   * A request the HTTP decoder refused (headers over 16 KiB, request line too long, not HTTP): refused like a
+   * malformed handshake (counted, logged, and a failure of its address), then the connection is closed.
+   */
+  public void invalid(HttpServerRequest req) {
+    String address = req.remoteAddress() == null ? "?" : req.remoteAddress().hostAddress();
+    BrokerException e = ErrorResponses.invalidRequest(req);
+    metrics.connectRefused("bad_request");
+    LOG.info("connect refused: {} node={} from={} reason=bad_request status={}", HandshakeRequest.describe(req.headers()),
+        nodeId, address, e.code().status());
+    limiter.failed(address);
+    ErrorResponses.sendInvalid(req, e);
+  }
+
   private static String reasonOf(Throwable t) {
     if (t instanceof TokenVerifier.InvalidToken it) {
       return it.reason();
@@ -106,7 +120,7 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
   private void refuse(HttpServerRequest req, HandshakeRequest hs, String address, BrokerException e, String reason) {
     metrics.connectRefused(reason);
     LOG.info("connect refused: {} node={} from={} reason={} status={}",
-        hs == null ? "account=? delegate=? instance=?" : hs, nodeId, address, reason, e.code().status());
+        hs == null ? HandshakeRequest.describe(req.headers()) : hs, nodeId, address, reason, e.code().status());
     ErrorCode c = e.code();
     if (c == ErrorCode.INVALID_TOKEN || c == ErrorCode.BAD_REQUEST || c == ErrorCode.DELEGATE_REJECTED
         || c == ErrorCode.PROFILE_NOT_FOUND) {
@@ -150,13 +164,13 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
   private void open(ServerWebSocket ws, HandshakeRequest hs, Admission adm) {
     DelegateSession session = new DelegateSession(hs.accountId(), adm.delegate().id(), hs.delegateName(), hs.instance(),
         adm.token().id(), adm.delegate().pending(), ws);
-    SessionFrames.FrameRate rate = new SessionFrames.FrameRate();
+    SessionFrames.FrameState frameState = new SessionFrames.FrameState();
     ws.closeHandler(v -> {
       session.markClosedByPeer();
       index.remove(session);
     });
-    ws.textMessageHandler(text -> frames.onText(session, text, rate));
-    ws.binaryMessageHandler(b -> index.evict(session, CloseReason.POLICY_VIOLATION));
+    // Raw data frames (ping, pong and close are handled by Vert.x): the broker assembles messages itself.
+    ws.frameHandler(frame -> frames.onFrame(session, frame, frameState));
     ws.pongHandler(b -> session.seen());
     ws.exceptionHandler(t -> {
       // A connection dropped after the broker closed the session is expected, not worth a line.

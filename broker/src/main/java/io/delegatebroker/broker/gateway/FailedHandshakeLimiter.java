@@ -41,4 +41,10 @@ public final class FailedHandshakeLimiter {
   public void failed(String address) {
     windows.get(address, a -> new Window()).failures.incrementAndGet();
   }
+
+  /** How many addresses are tracked now (after pending evictions ran): never more than {@code maxAddresses}. */
+  public long trackedAddresses() {
+    windows.cleanUp();
+    return windows.estimatedSize();
+  }
 }

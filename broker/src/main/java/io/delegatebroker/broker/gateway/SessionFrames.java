@@ -5,6 +5,7 @@ import io.delegatebroker.broker.session.DelegateSession;
 import io.delegatebroker.broker.session.SessionIndex;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +33,24 @@ public final class SessionFrames {
     this.maxFramesPerSecond = maxFramesPerSecond;
   }
 
+  /**
+   * Handles one data frame of the session (text, binary or continuation): every frame counts towards the rate, and
+   * complete messages go to {@link #onMessage}.
+   */
+  public void onFrame(DelegateSession session, WebSocketFrame frame, FrameState state) {
+    session.seen();
+    if (!state.rate.allow(maxFramesPerSecond)) {
+      index.evict(session, CloseReason.POLICY_VIOLATION);
+      return;
+    }
+    switch (state.assembler.accept(frame)) {
+      case MESSAGE -> onMessage(session, state.assembler.message());
+      case NEED_MORE -> { }
+      case TOO_BIG -> index.evict(session, CloseReason.MESSAGE_TOO_BIG);
+      case MALFORMED -> index.evict(session, CloseReason.POLICY_VIOLATION);
+    }
+  }
+
   /** Handles one text message of the session. */
   public void onText(DelegateSession session, String text, FrameRate rate) {
     session.seen();
@@ -39,6 +58,10 @@ public final class SessionFrames {
       index.evict(session, CloseReason.POLICY_VIOLATION);
       return;
     }
+    onMessage(session, text);
+  }
+
+  private void onMessage(DelegateSession session, String text) {
     if (text.length() > MAX_FRAME_BYTES / 4 && text.getBytes(StandardCharsets.UTF_8).length > MAX_FRAME_BYTES) {
       index.evict(session, CloseReason.MESSAGE_TOO_BIG);
       return;
@@ -73,6 +96,12 @@ public final class SessionFrames {
         .addHeader("delegateName", session.delegateName())
         .addHeader("instance", session.instance());
     eventBus.publish(DELEGATE_MESSAGES_ADDRESS, new JsonObject().put("id", id).put("payload", payload), options);
+  }
+
+  /** What a session's frames need between frames: the rate window and the message being assembled. */
+  public static final class FrameState {
+    final FrameRate rate = new FrameRate();
+    final FrameAssembler assembler = new FrameAssembler(MAX_FRAME_BYTES);
   }
 
   /** A per-session one-second window of inbound frames. Confined to the session's event loop. */

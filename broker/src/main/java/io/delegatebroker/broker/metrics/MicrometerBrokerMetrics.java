@@ -1,32 +1,58 @@
 package io.delegatebroker.broker.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
-/** {@link BrokerMetrics} on Micrometer; series are documented in {@code docs/METRICS.md}. */
+/**
+ * {@link BrokerMetrics} on Micrometer; series are documented in {@code docs/METRICS.md}. Every known outcome and
+ * cause is registered at zero up front, so that {@code rate()} and {@code increase()} see the first event and alert
+ * rules never compare against a series that does not exist yet.
+ */
 public final class MicrometerBrokerMetrics implements BrokerMetrics {
+
+  public static final String CONNECT_ATTEMPTS = "broker_connect_attempts";
+  public static final String EVICTIONS = "broker_evictions";
+  public static final String REVOCATION_LATENCY = "broker_revocation_latency";
 
   private final MeterRegistry registry;
   private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
   private final Timer revocation;
 
-  public MicrometerBrokerMetrics(MeterRegistry registry) {
+  /** @param evictionCauses every {@code CloseReason.cause()}, registered at zero */
+  public MicrometerBrokerMetrics(MeterRegistry registry, Collection<String> evictionCauses) {
     this.registry = registry;
-    this.revocation = Timer.builder("broker_revocation_latency")
+    this.revocation = Timer.builder(REVOCATION_LATENCY)
         .description("Time from a revoke request to the end of local eviction on this node")
         .publishPercentileHistogram()
         .minimumExpectedValue(Duration.ofMillis(1))
         .maximumExpectedValue(Duration.ofSeconds(30))
         .register(registry);
+    attempts(ACCEPTED);
+    REFUSAL_REASONS.forEach(this::attempts);
+    evictionCauses.forEach(this::evictions);
   }
 
-  /** Registers gauges read at scrape time. */
+  /** Registers a gauge read at scrape time. */
   public void gauge(String name, String description, Supplier<Number> value, String... tags) {
-    io.micrometer.core.instrument.Gauge.builder(name, value).description(description).tags(tags).register(registry);
+    Gauge.builder(name, value).description(description).tags(tags).register(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  private Counter attempts(String outcome) {
+    return counter(CONNECT_ATTEMPTS, "outcome", outcome, "Delegate handshakes by outcome: accepted or the refusal reason");
+  }
+
+  private Counter evictions(String cause) {
+    return counter(EVICTIONS, "cause", cause, "Sessions closed by the broker, by cause");
   }
 
   private Counter counter(String name, String tagKey, String tagValue, String description) {
@@ -36,17 +62,17 @@ public final class MicrometerBrokerMetrics implements BrokerMetrics {
 
   @Override
   public void connectAccepted() {
-    counter("broker_connect_attempts", "outcome", "accepted", "Delegate handshakes by outcome").increment();
+    attempts(ACCEPTED).increment();
   }
 
   @Override
   public void connectRefused(String reason) {
-    counter("broker_connect_attempts", "outcome", reason, "Delegate handshakes by outcome").increment();
+    attempts(reason).increment();
   }
 
   @Override
   public void sessionEnded(String cause) {
-    counter("broker_evictions", "cause", cause, "Sessions closed by the broker, by cause").increment();
+    evictions(cause).increment();
   }
 
   @Override

@@ -178,6 +178,17 @@ public final class SessionIndex {
     return size.get();
   }
 
+  /** Live sessions that are (or are not) pending approval, counted now: for gauges read at scrape time. */
+  public int count(boolean pending) {
+    int n = 0;
+    for (DelegateSession s : byInstance.values()) {
+      if (s.pending() == pending) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   private static void add(Map<String, Set<DelegateSession>> index, String key, DelegateSession s) {
     index.compute(key, (k, set) -> {
       Set<DelegateSession> target = set == null ? ConcurrentHashMap.newKeySet(2) : set;

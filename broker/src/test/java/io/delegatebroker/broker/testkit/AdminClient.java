@@ -40,6 +40,13 @@ public final class AdminClient {
     this.key = key;
   }
 
+  /** A client with its own options (TLS, for instance); host and port are the options' defaults. */
+  public AdminClient(Vertx vertx, HttpClientOptions options, String key) {
+    this.http = vertx.createHttpClient(options);
+    this.port = options.getDefaultPort();
+    this.key = key;
+  }
+
   private AdminClient(HttpClient http, int port, String key) {
     this.http = http;
     this.port = port;
@@ -67,8 +74,15 @@ public final class AdminClient {
     return send(HttpMethod.DELETE, path, null);
   }
 
-  /** Sends a request; body may be a JsonObject, a String (sent as is) or null. */
+  /** Sends a request; body may be a JsonObject, a Buffer or byte[] (sent as is), a String (sent as is) or null. */
   public Response send(HttpMethod method, String path, Object body) {
+    return send(method, path, body, "application/json");
+  }
+
+  /** Sends a request with the given content type (null: no Content-Type header). */
+
+  /** Sends a request with the given content type (null: none); body as for {@link #send(HttpMethod, String, Object)}. */
+  public Response send(HttpMethod method, String path, Object body, String contentType) {
     RequestOptions options = new RequestOptions().setMethod(method).setURI(path);
     if (key != null) {
       options.putHeader("Authorization", "Bearer " + key);
@@ -80,8 +94,12 @@ public final class AdminClient {
       if (body == null) {
         sent = req.send();
       } else {
-        req.putHeader("content-type", "application/json");
-        sent = req.send(body instanceof JsonObject o ? o.toBuffer() : Buffer.buffer(body.toString()));
+        if (contentType != null) {
+          req.putHeader("content-type", contentType);
+        }
+        Buffer buffer = body instanceof JsonObject o ? o.toBuffer() : body instanceof Buffer b ? b
+            : body instanceof byte[] bytes ? Buffer.buffer(bytes) : Buffer.buffer(body.toString());
+        sent = req.send(buffer);
       }
       return sent.compose(resp -> resp.body()
           .map(b -> new Response(resp.statusCode(), b.toString(), resp.getHeader("Retry-After"))));

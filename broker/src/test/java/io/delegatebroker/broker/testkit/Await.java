@@ -22,4 +22,22 @@ public final class Await {
       throw new IllegalStateException(e);
     }
   }
+
+  /**
+   * Waits, polling every 50 ms for at most {@code seconds}, until the condition holds: for state the broker changes
+   * on its own (closes, gauges, recoveries). Fails naming what did not happen.
+   */
+  public static void until(String what, int seconds, java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("not within " + seconds + " s: " + what);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
 }

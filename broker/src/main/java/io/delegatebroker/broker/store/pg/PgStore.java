@@ -16,6 +16,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /** The PostgreSQL store of record, through the reactive Vert.x PG client. Audited changes run in one transaction with their event. */
@@ -33,17 +35,36 @@ public final class PgStore implements BrokerStore {
   private static final String DELEGATE_COLUMNS =
       "id, account_id, name, type, profile, project, status, token_name, created_at";
 
+  /**
+   * How long one store call may take before it fails as {@code unavailable}. A database that stops answering (a frozen
+   * host, a network that drops packets) leaves queries waiting on open connections forever; without a deadline every
+   * handshake that needs the store, every admin call and the readiness probe would hang with them. A write answered
+   * 503 this way may still be applied if the database answers later.
+   */
+  public static final Duration CALL_DEADLINE = Duration.ofSeconds(5);
+
   private final Pool pool;
+  private final long deadlineMillis;
 
   public PgStore(Pool pool) {
+    this(pool, CALL_DEADLINE);
+  }
+
+  public PgStore(Pool pool, Duration deadline) {
     this.pool = pool;
+    this.deadlineMillis = deadline.toMillis();
   }
 
   private <T> Future<T> guard(Future<T> f) {
-    return f.recover(t -> Future.failedFuture(translate(t)));
+    return f.timeout(deadlineMillis, TimeUnit.MILLISECONDS).recover(t -> Future.failedFuture(translate(t)));
   }
 
-  /** Unique violations become 409; anything that is not an answer from PostgreSQL means it cannot be reached. */
+  /**
+   * Unique violations become 409; data exceptions (SQL state 22: a request value the database cannot take) 400;
+   * connection errors (SQL states 08, 57: the server shut down or killed the session)
+   * and anything that is not an answer from PostgreSQL (refused connects, closed connections, the call deadline)
+   * mean it cannot be reached: 503.
+   */
   static Throwable translate(Throwable t) {
     if (t instanceof BrokerException) {
       return t;
@@ -54,6 +75,10 @@ public final class PgStore implements BrokerStore {
       }
       if (pg.getSqlState() != null && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57"))) {
         return new BrokerException(ErrorCode.UNAVAILABLE, "The store cannot be reached right now.");
+      }
+      if (pg.getSqlState() != null && pg.getSqlState().startsWith("22")) {
+        // A data exception: a value from the request the database cannot take (validation should have caught it).
+        return BrokerException.badRequest("A value in the request cannot be stored.");
       }
       return t;
     }
