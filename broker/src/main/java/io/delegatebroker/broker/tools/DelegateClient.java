@@ -38,20 +38,21 @@ public final class DelegateClient {
       options.addHeader("X-Delegate-Profile", args[4]);
     }
     client = vertx.createWebSocketClient(new WebSocketClientOptions());
-    client.connect(options).onSuccess(ws -> {
-      ws.textMessageHandler(text -> {
-        System.out.println("<- " + text);
-        JsonObject frame = new JsonObject(text);
-        if ("welcome".equals(frame.getString("type"))) {
-          long period = frame.getInteger("heartbeatSeconds", 30) * 1000L;
-          vertx.setPeriodic(period, id -> ws.writeTextMessage("{\"type\":\"heartbeat\"}"));
-        }
-      });
-      ws.closeHandler(v -> {
-        System.out.println("closed: " + ws.closeStatusCode() + " " + ws.closeReason());
-        vertx.close().onComplete(x -> System.exit(0));
-      });
-    }).onFailure(t -> {
+    // Handlers first: the broker sends welcome at once, and a frame arriving before its handler would be lost.
+    io.vertx.core.http.ClientWebSocket ws = client.webSocket();
+    ws.textMessageHandler(text -> {
+      System.out.println("<- " + text);
+      JsonObject frame = new JsonObject(text);
+      if ("welcome".equals(frame.getString("type"))) {
+        long period = frame.getInteger("heartbeatSeconds", 30) * 1000L;
+        vertx.setPeriodic(period, id -> ws.writeTextMessage("{\"type\":\"heartbeat\"}"));
+      }
+    });
+    ws.closeHandler(v -> {
+      System.out.println("closed: " + ws.closeStatusCode() + " " + ws.closeReason());
+      vertx.close().onComplete(x -> System.exit(0));
+    });
+    ws.connect(options).onFailure(t -> {
       System.err.println("connect refused: " + t.getMessage());
       vertx.close().onComplete(x -> System.exit(1));
     });

@@ -3,6 +3,7 @@ package io.delegatebroker.broker.testkit;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -34,7 +35,8 @@ public final class TestDelegate {
   private final LinkedBlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
   private final Promise<Close> closed = Promise.promise();
 
-  private TestDelegate(WebSocket ws) {
+  /** Handlers are set before connecting: a frame the broker sends at once (welcome) must not arrive unheard. */
+  private TestDelegate(ClientWebSocket ws) {
     this.ws = ws;
     ws.textMessageHandler(t -> frames.add(new JsonObject(t)));
     ws.closeHandler(v -> closed.tryComplete(new Close(ws.closeStatusCode() == null ? -1 : ws.closeStatusCode(),
@@ -58,7 +60,9 @@ public final class TestDelegate {
 
   /** Connects; the future fails with {@link Refusal} when the broker refuses the handshake. */
   public static Future<TestDelegate> connectAsync(WebSocketClient client, WebSocketConnectOptions options) {
-    return client.connect(options).map(TestDelegate::new).recover(t -> {
+    ClientWebSocket socket = client.webSocket();
+    TestDelegate delegate = new TestDelegate(socket);
+    return socket.connect(options).map(connected -> delegate).recover(t -> {
       if (t instanceof UpgradeRejectedException u) {
         String body = u.getBody() == null ? "{}" : u.getBody().toString();
         return Future.failedFuture(new RefusedException(new Refusal(u.getStatus(), new JsonObject(body),
