@@ -122,7 +122,7 @@ async function refresh() {
 signOut.addEventListener('click', () => {
   session.clear();
   accountNames.clear();
-  location.hash = '';
+  history.replaceState(null, '', location.pathname);
   showSignIn();
 });
 window.addEventListener('console:unauthorized', () => {
