@@ -137,6 +137,9 @@ class ConsoleBrowserTest {
     WebElement key = browser.find(By.cssSelector("form.signin input[type=password]"));
     assertEquals("not-a-key-0123456789", key.getDomProperty("value"), "a failed form keeps what was typed");
 
+    // The console is one page from here on: record any Content-Security-Policy violation until the end.
+    browser.js("window.cspViolations = [];"
+        + "document.addEventListener('securitypolicyviolation', e => window.cspViolations.push(e.violatedDirective))");
     key.clear();
     key.sendKeys(TestNode.ROOT_KEY, Keys.ENTER);
     browser.visible(By.xpath("//main//h1[normalize-space()='Accounts']"));
@@ -265,6 +268,19 @@ class ConsoleBrowserTest {
     browser.until("pend-a connected and active", d -> rowText("Delegates", "pend-a").contains("Connected"));
     assertEquals("ACTIVE", delegate("pend-a").getString("status"));
 
+    click("//button[@aria-label='Send Message to pend-a']");
+    WebElement payload = field("Payload (JSON object)");
+    payload.clear();
+    payload.sendKeys("{\"deploy\": \"v2\"}");
+    click("//dialog[@open]//button[normalize-space()='Send']");
+    assertEquals("Message", browser.visible(By.xpath("//dialog[@open]//p[contains(@class,'result')]")).getText()
+        .split(" ")[0]);
+    assertTrue(browser.find(By.xpath("//dialog[@open]//p[contains(@class,'result')]")).getText()
+        .endsWith("delivered to 1 instance."));
+    assertEquals("v2", pendingA.next("message").getJsonObject("payload").getString("deploy"));
+    click("//dialog[@open]//button[normalize-space()='Close']");
+    browser.gone(By.tagName("dialog"));
+
     click("//button[@aria-label='Pending Approval: pend-b']");
     click("//button[@aria-label='Reject pend-b']");
     WebElement dialog = browser.visible(By.xpath("//dialog[@open]"));
@@ -347,12 +363,27 @@ class ConsoleBrowserTest {
     new Actions(browser.driver()).sendKeys(Keys.ESCAPE).perform();
     browser.gone(By.tagName("dialog"));
 
+    click("//nav//a[normalize-space()='Admin Keys']");
+    click("//button[normalize-space()='New Admin Key']");
+    String keyValue = browser.visible(By.xpath("//dialog[@open]//input[contains(@class,'secret')]")).getDomProperty("value");
+    assertTrue(keyValue.startsWith("ak_"), keyValue);
+    new Actions(browser.driver()).sendKeys(Keys.ESCAPE).perform();
+    browser.gone(By.tagName("dialog"));
+    assertFalse(browser.driver().getPageSource().contains(keyValue));
+    WebElement keyDelete = browser.visible(By.xpath("//table[caption='Admin keys of this account']//button[normalize-space()='Delete']"));
+    keyDelete.click();
+    click("//dialog[@open]//button[normalize-space()='Delete']");
+    browser.gone(By.xpath("//table[caption='Admin keys of this account']//button[normalize-space()='Delete']"));
+    assertEquals(401, admin.withKey(keyValue).get("/v1/accounts/" + account).status(), "the deleted key no longer works");
+
     click("//nav//a[normalize-space()='Audit']");
     browser.visible(By.xpath("//table//td[normalize-space()='token.revoke']"));
     browser.screenshot(SHOTS.resolve("audit.png"));
     click("//nav//a[normalize-space()='Cluster']");
     browser.visible(By.xpath("//table//td[normalize-space()='" + node.nodeId() + "']"));
     browser.screenshot(SHOTS.resolve("cluster.png"));
+    assertEquals("[]", String.valueOf(browser.js("return JSON.stringify(window.cspViolations)")),
+        "the console runs under its Content-Security-Policy without a violation");
   }
 
   @Test
