@@ -64,7 +64,8 @@ function showSignIn(reason) {
   who.textContent = '';
   signOut.hidden = true;
   const s = signInPage(() => {
-    location.hash = session.isRoot() ? '#/accounts' : `#/a/${seg(session.account())}/tokens`;
+    if (!session.isRoot()) history.replaceState(null, '', `#/a/${seg(session.account())}/tokens`);
+    else if (!location.hash.startsWith('#/')) history.replaceState(null, '', '#/accounts');
     render();
   }, reason);
   main.replaceChildren(s.node);

@@ -6,7 +6,9 @@ import { api, session, seg } from '../api.js';
 export function signInPage(onSignedIn, reason) {
   const error = errorBox();
   const key = field('Admin key', h('input', { type: 'password', required: true, autocomplete: 'off', spellcheck: 'false' }));
-  const account = field('Account ID', h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' }),
+  // A link to an account's page (#/a/<id>/...) fills in its ID, for account keys.
+  const linked = /^#\/a\/([^/]+)/.exec(location.hash);
+  const account = field('Account ID', h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false', value: linked ? decodeURIComponent(linked[1]) : '' }),
     'Only for an account key: the account it belongs to. Leave empty for the root key.');
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Sign in');
   const form = h('form', { class: 'signin', 'aria-labelledby': 'signin-title', novalidate: true },
@@ -25,17 +27,20 @@ export function signInPage(onSignedIn, reason) {
     }
     submit.disabled = true;
     try {
-      if (acc) {
+      let root = true;
+      try {
+        await api('GET', '/v1/accounts', undefined, value);
+      } catch (e) {
+        if (e.code !== 'forbidden') throw e;
+        root = false;
+      }
+      if (root) {
+        session.save(value, null);
+      } else if (!acc) {
+        throw new Error('This is an account key: enter its account ID too.');
+      } else {
         const a = await api('GET', `/v1/accounts/${seg(acc)}`, undefined, value);
         session.save(value, a.id);
-      } else {
-        try {
-          await api('GET', '/v1/accounts', undefined, value);
-        } catch (e) {
-          if (e.code === 'forbidden') throw new Error('This is an account key: enter its account ID too.');
-          throw e;
-        }
-        session.save(value, null);
       }
       onSignedIn();
     } catch (e) {

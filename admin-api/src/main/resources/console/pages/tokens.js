@@ -6,6 +6,13 @@ import { get, post, seg } from '../api.js';
 import { formDialog, confirmAction, openDialog, secretValue } from '../dialogs.js';
 import { installSnippets } from '../snippets.js';
 
+/** Active, Revoked, or Expired (an active token past its expiry connects no more). */
+function statusBadge(t) {
+  if (t.status === 'REVOKED') return h('span', { class: 'badge revoked' }, 'Revoked');
+  if (t.expiresAt && Date.parse(t.expiresAt) <= Date.now()) return h('span', { class: 'badge expired' }, 'Expired');
+  return h('span', { class: 'badge active' }, 'Active');
+}
+
 export function tokensPage(ctx) {
   const base = `/v1/accounts/${seg(ctx.acc)}/tokens`;
   const error = errorBox();
@@ -15,7 +22,7 @@ export function tokensPage(ctx) {
   const table = dataTable('Delegate tokens', [
     { label: 'Name', cell: (t) => t.name },
     { label: 'Project', cell: (t) => t.project ?? '\u2014' },
-    { label: 'Status', cell: (t) => h('span', { class: `badge ${t.status.toLowerCase()}` }, t.status === 'ACTIVE' ? 'Active' : 'Revoked') },
+    { label: 'Status', cell: statusBadge },
     { label: 'Created', cell: (t) => when(t.createdAt) },
     { label: 'Expires', cell: (t) => when(t.expiresAt) },
     { label: 'Last used', cell: (t) => when(t.lastUsedAt) },

@@ -198,11 +198,13 @@ class ConsoleBrowserTest {
       assertTrue(text.contains(rotToken) && text.contains(account), file + ": " + text);
       assertFalse(text.contains("{{"), file + " still has a placeholder: " + text);
     }
-    assertTrue(snippet(snippets, "kubernetes/statefulset.yaml").contains("name: DELEGATE_TOKEN"));
-    assertTrue(snippet(snippets, "docker/docker-run.sh").contains("-e DELEGATE_TOKEN=" + rotToken));
-    assertTrue(snippet(snippets, "helm/values.yaml").contains("delegateToken: \"" + rotToken + "\""));
-    assertTrue(snippet(snippets, "ecs/task-definition.json").contains("\"DELEGATE_TOKEN\", \"value\": \"" + rotToken));
-    assertTrue(snippet(snippets, "shell/config-delegate.yaml").contains("delegateToken: \"" + rotToken + "\""));
+    // Where the docs put the value for each kind of install (the templates' layout is the delegate's own).
+    assertTrue(snippet(snippets, "kubernetes/statefulset.yaml").contains("DELEGATE_TOKEN"));
+    assertTrue(lineWith(snippet(snippets, "docker/docker-run.sh"), "-e DELEGATE_TOKEN=").contains(rotToken));
+    assertTrue(lineWith(snippet(snippets, "docker/docker-compose.yaml"), "DELEGATE_TOKEN").contains(rotToken));
+    assertTrue(lineWith(snippet(snippets, "helm/values.yaml"), "delegateToken:").contains(rotToken));
+    assertTrue(snippet(snippets, "ecs/task-definition.json").contains("DELEGATE_TOKEN"));
+    assertTrue(lineWith(snippet(snippets, "shell/config-delegate.yaml"), "delegateToken:").contains(rotToken));
     click("//dialog[@open]//details[@data-type='Kubernetes']/summary");
     browser.screenshot(SHOTS.resolve("new-token.png"));
 
@@ -256,7 +258,7 @@ class ConsoleBrowserTest {
 
   @Test
   @Order(7)
-  void approveOnePendingDelegateAndRejectAnother() {
+  void approveOnePendingDelegateSendItAMessageRejectAnotherApproveInBulk() {
     click("//nav//a[normalize-space()='Delegates']");
     pendingA = pending("pend-a");
     TestDelegate pendingB = pending("pend-b");
@@ -273,10 +275,8 @@ class ConsoleBrowserTest {
     payload.clear();
     payload.sendKeys("{\"deploy\": \"v2\"}");
     click("//dialog[@open]//button[normalize-space()='Send']");
-    assertEquals("Message", browser.visible(By.xpath("//dialog[@open]//p[contains(@class,'result')]")).getText()
-        .split(" ")[0]);
-    assertTrue(browser.find(By.xpath("//dialog[@open]//p[contains(@class,'result')]")).getText()
-        .endsWith("delivered to 1 instance."));
+    String sent = browser.visible(By.xpath("//dialog[@open]//p[contains(@class,'result')]")).getText();
+    assertTrue(sent.startsWith("Message ") && sent.endsWith(" delivered to 1 instance."), sent);
     assertEquals("v2", pendingA.next("message").getJsonObject("payload").getString("deploy"));
     click("//dialog[@open]//button[normalize-space()='Close']");
     browser.gone(By.tagName("dialog"));
@@ -289,6 +289,16 @@ class ConsoleBrowserTest {
     browser.gone(row("Delegates", "pend-b"));
     assertEquals(4003, pendingB.awaitClose().code());
     assertNull(delegate("pend-b"), "a rejected delegate leaves the list");
+
+    // Bulk approval of every pending delegate of a profile.
+    TestDelegate pendingC = pending("pend-c");
+    new org.openqa.selenium.support.ui.Select(browser.find(By.xpath(
+        "//form[@aria-label='Approve in bulk']//select"))).selectByVisibleText("Profile");
+    browser.find(By.xpath("//form[@aria-label='Approve in bulk']//input")).sendKeys("gated", Keys.ENTER);
+    browser.until("bulk approval announced", d -> d.findElement(By.id("notice")).getText().equals("Approved 1 delegate."));
+    assertEquals("approved", pendingC.next("approved").getString("type"));
+    browser.until("pend-c connected and active", d -> rowText("Delegates", "pend-c").contains("Connected"));
+    pendingC.close();
   }
 
   @Test
@@ -459,6 +469,10 @@ class ConsoleBrowserTest {
 
   private static By row(String caption, String name) {
     return By.xpath(rowXpath(caption, name));
+  }
+
+  private static String lineWith(String text, String part) {
+    return text.lines().filter(l -> l.contains(part)).findFirst().orElseThrow(() -> new AssertionError(part + " in " + text));
   }
 
   private static String snippet(List<WebElement> codes, String file) {
