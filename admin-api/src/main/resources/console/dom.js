@@ -97,3 +97,19 @@ export function dataTable(caption, columns, emptyText) {
     },
   };
 }
+
+/**
+ * The refresh of a list page: loads the rows and shows them, or shows the refusal and keeps the rows shown last
+ * (a failed poll never blanks a list).
+ */
+export function loader(table, error, rows) {
+  return async () => {
+    try {
+      const loaded = await rows();
+      error.clear();
+      table.update(loaded);
+    } catch (e) {
+      error.show(e);
+    }
+  };
+}

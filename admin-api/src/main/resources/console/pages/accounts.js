@@ -1,6 +1,6 @@
 // Accounts (root key): list and New Account, whose default token value is shown once.
 
-import { h, field, errorBox, when, dataTable } from '../dom.js';
+import { h, field, errorBox, when, dataTable, loader } from '../dom.js';
 import { get, post, seg } from '../api.js';
 import { formDialog, secretValue } from '../dialogs.js';
 import { installSnippets } from '../snippets.js';
@@ -13,15 +13,7 @@ export function accountsPage(ctx) {
     { label: 'Created', cell: (a) => when(a.createdAt) },
   ], 'No accounts yet.');
 
-  async function refresh() {
-    try {
-      const { items } = await get('/v1/accounts');
-      error.clear();
-      table.update(items);
-    } catch (e) {
-      error.show(e);
-    }
-  }
+  const refresh = loader(table, error, async () => (await get('/v1/accounts')).items);
 
   function newAccount() {
     const name = field('Name', h('input', { type: 'text', required: true, autocomplete: 'off' }));

@@ -1,7 +1,7 @@
 // Audit (newest first) and Admin Keys. The API never lists keys, so the key list is read from the audit log:
 // every key.create whose key has no key.delete.
 
-import { h, errorBox, when, dataTable } from '../dom.js';
+import { h, errorBox, when, dataTable, loader } from '../dom.js';
 import { get, post, del, seg } from '../api.js';
 import { openDialog, confirmAction, secretValue } from '../dialogs.js';
 
@@ -13,15 +13,7 @@ export function auditPage(ctx) {
     { label: 'Action', cell: (e) => h('span', { class: 'mono' }, e.action) },
     { label: 'Target', cell: (e) => h('span', { class: 'mono' }, e.target) },
   ], 'Nothing recorded yet.');
-  async function refresh() {
-    try {
-      const { items } = await get(`/v1/accounts/${seg(ctx.acc)}/audit`);
-      error.clear();
-      table.update(items);
-    } catch (e) {
-      error.show(e);
-    }
-  }
+  const refresh = loader(table, error, async () => (await get(`/v1/accounts/${seg(ctx.acc)}/audit`)).items);
   return { node: h('section', {}, h('div', { class: 'page-head' }, h('h1', {}, 'Audit')), error.el, table.table), refresh };
 }
 
@@ -35,18 +27,12 @@ export function keysPage(ctx) {
     { label: 'Actions', cell: (k) => h('button', { type: 'button', class: 'danger', 'data-key': `delete:${k.id}`, 'aria-label': `Delete key ${k.id}`, onclick: () => remove(k.id) }, 'Delete') },
   ], 'No account keys.');
 
-  async function refresh() {
-    try {
-      const { items } = await get(`${base}/audit`);
-      const deleted = new Set(items.filter((e) => e.action === 'key.delete').map((e) => e.target));
-      const keys = items.filter((e) => e.action === 'key.create' && !deleted.has(e.target))
-        .map((e) => ({ id: e.target.replace(/^key\//, ''), at: e.at, actor: e.actor }));
-      error.clear();
-      table.update(keys);
-    } catch (e) {
-      error.show(e);
-    }
-  }
+  const refresh = loader(table, error, async () => {
+    const { items } = await get(`${base}/audit`);
+    const deleted = new Set(items.filter((e) => e.action === 'key.delete').map((e) => e.target));
+    return items.filter((e) => e.action === 'key.create' && !deleted.has(e.target))
+      .map((e) => ({ id: e.target.replace(/^key\//, ''), at: e.at, actor: e.actor }));
+  });
 
   async function create() {
     try {

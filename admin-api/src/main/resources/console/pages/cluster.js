@@ -1,6 +1,6 @@
 // Cluster (root key): the nodes and their live session counts.
 
-import { h, errorBox, dataTable } from '../dom.js';
+import { h, errorBox, dataTable, loader } from '../dom.js';
 import { get } from '../api.js';
 
 export function clusterPage() {
@@ -10,14 +10,6 @@ export function clusterPage() {
     { label: 'Sessions', cell: (n) => String(n.sessions) },
     { label: 'This node', cell: (n) => (n.self ? 'Yes (serving this console)' : '') },
   ], 'No nodes.');
-  async function refresh() {
-    try {
-      const { nodes } = await get('/v1/cluster');
-      error.clear();
-      table.update(nodes.map((n) => ({ ...n, name: n.id })));
-    } catch (e) {
-      error.show(e);
-    }
-  }
+  const refresh = loader(table, error, async () => (await get('/v1/cluster')).nodes.map((n) => ({ ...n, name: n.id })));
   return { node: h('section', {}, h('div', { class: 'page-head' }, h('h1', {}, 'Cluster')), error.el, table.table), refresh };
 }

@@ -1,6 +1,6 @@
 // Delegate Profiles: create and edit (Delegate Requires Approval, Startup Script), delete (primary is protected).
 
-import { h, field, errorBox, dataTable } from '../dom.js';
+import { h, field, errorBox, dataTable, loader } from '../dom.js';
 import { get, post, put, del, seg } from '../api.js';
 import { formDialog, confirmAction } from '../dialogs.js';
 
@@ -21,15 +21,7 @@ export function profilesPage(ctx) {
     },
   ], 'No profiles.');
 
-  async function refresh() {
-    try {
-      const { items } = await get(base);
-      error.clear();
-      table.update(items);
-    } catch (e) {
-      error.show(e);
-    }
-  }
+  const refresh = loader(table, error, async () => (await get(base)).items);
 
   function form(profile) {
     const name = field('Name', h('input', { type: 'text', required: true, autocomplete: 'off', value: profile ? profile.name : '', readonly: profile ? true : null }));

@@ -1,7 +1,7 @@
 // Tokens of an account: list and filter, New Token (value shown once, with install snippets), Revoke (with the
 // answer: sessions closed, nodes that did not confirm), and each token's live connections.
 
-import { h, field, errorBox, when, dataTable } from '../dom.js';
+import { h, field, errorBox, when, dataTable, loader } from '../dom.js';
 import { get, post, seg } from '../api.js';
 import { formDialog, confirmAction, openDialog, secretValue } from '../dialogs.js';
 import { installSnippets } from '../snippets.js';
@@ -41,18 +41,12 @@ export function tokensPage(ctx) {
     },
   ], 'No tokens match.');
 
-  async function refresh() {
+  const refresh = loader(table, error, async () => {
     const q = new URLSearchParams();
     if (status.value) q.set('status', status.value);
     if (project.value.trim()) q.set('project', project.value.trim());
-    try {
-      const { items } = await get(q.toString() ? `${base}?${q}` : base);
-      error.clear();
-      table.update(items);
-    } catch (e) {
-      error.show(e);
-    }
-  }
+    return (await get(q.toString() ? `${base}?${q}` : base)).items;
+  });
 
   function revoke(name) {
     confirmAction({
@@ -116,15 +110,7 @@ function showConnections(ctx, name) {
     { label: 'Node', cell: (c) => c.node },
     { label: 'Connected', cell: (c) => when(c.connectedAt) },
   ], 'No live connections.');
-  const load = async () => {
-    try {
-      const { items } = await get(`/v1/accounts/${seg(ctx.acc)}/tokens/${seg(name)}/connections`);
-      error.clear();
-      table.update(items);
-    } catch (e) {
-      error.show(e);
-    }
-  };
+  const load = loader(table, error, async () => (await get(`/v1/accounts/${seg(ctx.acc)}/tokens/${seg(name)}/connections`)).items);
   const timer = setInterval(load, 2000);
   dialog.addEventListener('close', () => clearInterval(timer));
   body.append(error.el, table.table, h('div', { class: 'actions' },
