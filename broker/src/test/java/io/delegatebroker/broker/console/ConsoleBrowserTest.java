@@ -30,6 +30,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The operator console in headless Chromium against a real node on PostgreSQL, as an operator uses it: sign in,
@@ -157,7 +158,7 @@ class ConsoleBrowserTest {
     defaultToken = value.getDomProperty("value");
     account = browser.find(By.xpath("//dialog[@open]//span[@data-account-id]")).getText();
     assertTrue(defaultToken.startsWith("dt_"), defaultToken);
-    new Actions(browser.driver()).sendKeys(Keys.ESCAPE).perform();
+    keys(Keys.ESCAPE);
     browser.gone(By.tagName("dialog"));
 
     WebElement link = browser.visible(By.xpath("//table[caption='Accounts']//a[@data-key='open:" + account + "']"));
@@ -176,7 +177,7 @@ class ConsoleBrowserTest {
   void newTokenByKeyboardShowsTheValueOnceWithFilledInstallSnippets() {
     WebElement newToken = browser.visible(By.xpath("//button[normalize-space()='New Token']"));
     browser.js("arguments[0].focus()", newToken);
-    new Actions(browser.driver()).sendKeys(Keys.ENTER).perform();
+    keys(Keys.ENTER);
     browser.visible(By.xpath("//dialog[@open]//h2[normalize-space()='New Token']"));
     WebElement name = browser.find(By.xpath("//dialog[@open]//input[@id=//dialog[@open]//label[normalize-space()='Name']/@for]"));
     browser.until("name field focused", d -> name.equals(browser.active()));
@@ -208,7 +209,7 @@ class ConsoleBrowserTest {
     click("//dialog[@open]//details[@data-type='Kubernetes']/summary");
     browser.screenshot(SHOTS.resolve("new-token.png"));
 
-    new Actions(browser.driver()).sendKeys(Keys.ESCAPE).perform();
+    keys(Keys.ESCAPE);
     browser.gone(By.tagName("dialog"));
     browser.visible(row("Delegate tokens", "rot-1"));
     assertFalse(browser.driver().getPageSource().contains(rotToken), "the value is shown once, then never again");
@@ -281,18 +282,29 @@ class ConsoleBrowserTest {
     click("//dialog[@open]//button[normalize-space()='Close']");
     browser.gone(By.tagName("dialog"));
 
-    click("//button[@aria-label='Pending Approval: pend-b']");
-    click("//button[@aria-label='Reject pend-b']");
+    // Reject by keyboard alone: Enter on Pending Approval (focus survives the redraw), Tab to Reject, Enter; the
+    // dialog opens on Cancel, Tab to Reject, Enter.
+    WebElement pendingButton = browser.find(By.xpath("//button[@aria-label='Pending Approval: pend-b']"));
+    browser.js("arguments[0].focus()", pendingButton);
+    keys(Keys.ENTER);
+    browser.visible(By.xpath("//button[@aria-label='Reject pend-b']"));
+    browser.until("focus kept on Pending Approval", d -> "Pending Approval: pend-b".equals(browser.active().getDomAttribute("aria-label")));
+    keys(Keys.TAB, Keys.TAB);
+    assertEquals("Reject pend-b", browser.active().getDomAttribute("aria-label"));
+    keys(Keys.ENTER);
     WebElement dialog = browser.visible(By.xpath("//dialog[@open]"));
     assertTrue(dialog.getText().contains("Be very careful rejecting a delegate"), dialog.getText());
-    click("//dialog[@open]//button[normalize-space()='Reject']");
+    assertEquals("Cancel", browser.active().getText());
+    keys(Keys.TAB);
+    assertEquals("Reject", browser.active().getText());
+    keys(Keys.ENTER);
     browser.gone(row("Delegates", "pend-b"));
     assertEquals(4003, pendingB.awaitClose().code());
     assertNull(delegate("pend-b"), "a rejected delegate leaves the list");
 
     // Bulk approval of every pending delegate of a profile.
     TestDelegate pendingC = pending("pend-c");
-    new org.openqa.selenium.support.ui.Select(browser.find(By.xpath(
+    new Select(browser.find(By.xpath(
         "//form[@aria-label='Approve in bulk']//select"))).selectByVisibleText("Profile");
     browser.find(By.xpath("//form[@aria-label='Approve in bulk']//input")).sendKeys("gated", Keys.ENTER);
     browser.until("bulk approval announced", d -> d.findElement(By.id("notice")).getText().equals("Approved 1 delegate."));
@@ -322,6 +334,15 @@ class ConsoleBrowserTest {
     click("//dialog[@open]//button[normalize-space()='Close']");
     browser.until("rot-1 revoked with no connections", d -> rowText("Delegate tokens", "rot-1").contains("Revoked")
         && "0".equals(d.findElement(By.xpath(rowXpath("Delegate tokens", "rot-1") + "//button[@data-key='conn:rot-1']")).getText()));
+
+    Select status = new Select(browser.find(By.xpath("//form[@aria-label='Filter tokens']//select")));
+    status.selectByVisibleText("Revoked");
+    browser.until("only revoked tokens", d -> d.findElements(row("Delegate tokens", "default")).isEmpty());
+    browser.find(row("Delegate tokens", "rot-1"));
+    status.selectByVisibleText("Active");
+    browser.until("only active tokens", d -> d.findElements(row("Delegate tokens", "rot-1")).isEmpty());
+    browser.find(row("Delegate tokens", "default"));
+    status.selectByVisibleText("All");
 
     click("//nav//a[normalize-space()='Delegates']");
     browser.until("k8s-east disconnected", d -> rowText("Delegates", "k8s-east").contains("Disconnected")
@@ -370,14 +391,14 @@ class ConsoleBrowserTest {
         .getJsonObject("error").getString("message");
     assertEquals(message, alert.getText());
     assertEquals("rot-1", field("Name").getDomProperty("value"));
-    new Actions(browser.driver()).sendKeys(Keys.ESCAPE).perform();
+    keys(Keys.ESCAPE);
     browser.gone(By.tagName("dialog"));
 
     click("//nav//a[normalize-space()='Admin Keys']");
     click("//button[normalize-space()='New Admin Key']");
     String keyValue = browser.visible(By.xpath("//dialog[@open]//input[contains(@class,'secret')]")).getDomProperty("value");
     assertTrue(keyValue.startsWith("ak_"), keyValue);
-    new Actions(browser.driver()).sendKeys(Keys.ESCAPE).perform();
+    keys(Keys.ESCAPE);
     browser.gone(By.tagName("dialog"));
     assertFalse(browser.driver().getPageSource().contains(keyValue));
     WebElement keyDelete = browser.visible(By.xpath("//table[caption='Admin keys of this account']//button[normalize-space()='Delete']"));
@@ -399,7 +420,8 @@ class ConsoleBrowserTest {
   @Test
   @Order(12)
   void anAccountKeySeesOnlyItsAccount() {
-    String key = admin.post("/v1/accounts/" + account + "/keys", null).json().getString("value");
+    JsonObject created = admin.post("/v1/accounts/" + account + "/keys", null).json();
+    String key = created.getString("value");
     String other = admin.createAccount("Other").getString("id");
     admin.createToken(other, "other-only");
 
@@ -423,6 +445,12 @@ class ConsoleBrowserTest {
     browser.visible(row("Delegate tokens", "rot-1"));
     assertTrue(browser.all(row("Delegate tokens", "other-only")).isEmpty(), "another account's token never shows");
     assertEquals(key, browser.js("return sessionStorage.getItem('broker.console.key')"));
+
+    // The key is deleted while the console is open: its next poll is refused, and the console forgets the key.
+    assertEquals(204, admin.delete("/v1/accounts/" + account + "/keys/" + created.getString("id")).status());
+    WebElement signedOut = browser.visible(By.cssSelector("form.signin [role=alert]"));
+    assertTrue(signedOut.getText().contains("no longer accepts this key"), signedOut.getText());
+    assertNull(browser.js("return sessionStorage.getItem('broker.console.key')"));
   }
 
   // --- helpers ---
@@ -440,6 +468,10 @@ class ConsoleBrowserTest {
   private JsonObject delegate(String name) {
     return admin.get("/v1/accounts/" + account + "/delegates").items().stream().map(JsonObject.class::cast)
         .filter(d -> name.equals(d.getString("name"))).findFirst().orElse(null);
+  }
+
+  private void keys(CharSequence... keys) {
+    new Actions(browser.driver()).sendKeys(keys).perform();
   }
 
   private void click(String xpath) {
