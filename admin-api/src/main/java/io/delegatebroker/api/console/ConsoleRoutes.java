@@ -49,6 +49,7 @@ public final class ConsoleRoutes {
         .putHeader("X-Content-Type-Options", "nosniff")
         .putHeader("X-Frame-Options", "DENY")
         .putHeader("Referrer-Policy", "no-referrer")
+        .putHeader("Cross-Origin-Opener-Policy", "same-origin")
         // The page is never stored (it decides which scripts run); the other files are revalidated on every load,
         // so a node upgrade never mixes old and new files.
         .putHeader("Cache-Control", page ? "no-store" : "no-cache");
