@@ -100,16 +100,21 @@ export function dataTable(caption, columns, emptyText) {
 
 /**
  * The refresh of a list page: loads the rows and shows them, or shows the refusal and keeps the rows shown last
- * (a failed poll never blanks a list).
+ * (a failed poll never blanks a list). Only the latest load is shown: a slow poll that answers after a newer load
+ * (say, the one after an Approve) cannot bring back the older state.
  */
 export function loader(table, error, rows) {
+  let latest = 0;
   return async () => {
+    latest += 1;
+    const mine = latest;
     try {
       const loaded = await rows();
+      if (mine !== latest) return;
       error.clear();
       table.update(loaded);
     } catch (e) {
-      error.show(e);
+      if (mine === latest) error.show(e);
     }
   };
 }

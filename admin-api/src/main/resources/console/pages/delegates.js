@@ -1,7 +1,7 @@
 // Delegates of an account: status (Connected / Disconnected / Pending Approval), instances, Approve / Reject /
 // Delete, bulk approval by token or profile, and Send Message.
 
-import { h, field, errorBox, when, dataTable } from '../dom.js';
+import { h, field, errorBox, when, dataTable, loader } from '../dom.js';
 import { get, post, del, seg } from '../api.js';
 import { formDialog, confirmAction } from '../dialogs.js';
 
@@ -56,16 +56,13 @@ export function delegatesPage(ctx) {
     },
   ], 'No delegates yet. Install one with a token from the Tokens page.');
 
-  async function refresh() {
-    try {
-      const { items } = await get(status.value ? `${base}?status=${status.value}` : base);
-      error.clear();
+  const shown = {
+    update(items) {
       current = items;
       table.update(items, [...expanded].join());
-    } catch (e) {
-      error.show(e);
-    }
-  }
+    },
+  };
+  const refresh = loader(shown, error, async () => (await get(status.value ? `${base}?status=${status.value}` : base)).items);
 
   async function approve(d) {
     try {
