@@ -1,5 +1,6 @@
 package io.delegatebroker.broker.app;
 
+import io.delegatebroker.api.console.ConsoleRoutes;
 import io.delegatebroker.api.routes.AdminRouter;
 import io.delegatebroker.api.routes.ErrorResponses;
 import io.delegatebroker.api.routes.JsonBodyReader;
@@ -222,6 +223,7 @@ public final class BrokerNode {
                   .handler(peers::handle);
             }
             admin.mount(v, router);
+            ConsoleRoutes.mount(router);
             AdminRouter.mountFallbacks(router);
             return new ServerVerticle.Handlers(router,
                 req -> ErrorResponses.sendInvalid(req, ErrorResponses.invalidRequest(req)));
