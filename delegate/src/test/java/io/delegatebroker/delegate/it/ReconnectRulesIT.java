@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.delegatebroker.broker.testkit.AdminClient;
+import io.delegatebroker.broker.testkit.TestCluster;
 import io.delegatebroker.broker.testkit.TestDatabase;
 import io.delegatebroker.broker.testkit.TestDelegate;
 import io.delegatebroker.broker.testkit.TestNode;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Verifies the rules that keep a delegate connected, with {@code delegate.jar} as a separate process: Retry-After on
  * 503 and 429 is honoured, a lost connection (1006), a normal close (1000) and an unreachable manager reconnect with
- * jittered exponential backoff, and a draining node (1001) is left for a prompt reconnect.
+ * jittered exponential backoff, and a draining node (1001) is left for a prompt reconnect to another node.
  */
 @Timeout(150)
 class ReconnectRulesIT {
@@ -130,29 +131,36 @@ class ReconnectRulesIT {
   }
 
   /**
-   * Verifies a draining node's 1001 makes the delegate reconnect promptly (within one base step), and it is back once
-   * the node (same ports, same PostgreSQL store) is up again.
+   * Verifies a draining node's 1001 makes the delegate reconnect promptly (within one base step) and another node
+   * takes it: two clustered nodes on one PostgreSQL store behind a front that, like a load balancer, sends new
+   * connections to the second node once the first drains.
    */
   @Test
-  void drainingNodeIsLeftForAPromptReconnect() {
+  void drainingNodeIsLeftForAPromptReconnectToAnotherNode() {
     try (TestDatabase db = new TestDatabase()) {
-      TestNode node = TestNode.postgres(db);
-      try {
-        AdminClient admin = new AdminClient(vertx, node.adminPort(), TestNode.ROOT_KEY);
+      TestCluster cluster = TestCluster.start(2, db.url());
+      TestNode first = cluster.node(0);
+      TestNode second = cluster.node(1);
+      try (TcpFront front = new TcpFront(vertx, first.delegatePort())) {
+        AdminClient admin = new AdminClient(vertx, second.adminPort(), TestNode.ROOT_KEY);
         JsonObject acc = account(admin);
         Map<String, String> env = DelegateProcess.env(acc.getString("id"), token(acc),
-            "ws://127.0.0.1:" + node.delegatePort(), "drained", "i-1");
+            "ws://127.0.0.1:" + front.port(), "drained", "i-1");
         try (DelegateProcess d = DelegateProcess.start(env, List.of(token(acc)))) {
-          d.awaitConnected(1, 60);
-          node = node.restart(); // SIGTERM's drain: sessions closed with 1001, then a node on the same ports
+          d.awaitLine("connected to node " + first.nodeId(), 60);
+          // WHEN the first node drains (SIGTERM's path: sessions closed with 1001) and leaves the balancer
+          front.retarget(second.delegatePort());
+          first.close();
+          // THEN the delegate reconnects at once, and the other node takes it on the first attempt
+          d.awaitLine("connected to node " + second.nodeId(), 30);
           String line = d.lines("the manager node is draining: reconnecting now, another node will take this delegate"
               + " [close 1001 going_away]").get(0);
           Matcher m = Pattern.compile("next attempt in (\\d+) ms").matcher(line);
           assertTrue(m.find() && Long.parseLong(m.group(1)) <= 200, "prompt, within the 200 ms base: " + line);
-          d.awaitConnected(2, 60);
+          assertEquals(1, d.retryDelays().size(), "one attempt was enough:\n" + d.output());
         }
       } finally {
-        node.close();
+        second.close();
       }
     }
   }

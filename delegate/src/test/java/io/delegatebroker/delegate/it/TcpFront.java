@@ -25,7 +25,7 @@ final class TcpFront implements AutoCloseable {
 
   private final Vertx vertx;
   private final int port = Ports.free();
-  private final int target;
+  private volatile int target;
   private final NetClient upstreamClient;
   private final Queue<String> canned = new ConcurrentLinkedQueue<>();
   private final List<Long> connectedAt = new CopyOnWriteArrayList<>();
@@ -41,6 +41,11 @@ final class TcpFront implements AutoCloseable {
 
   int port() {
     return port;
+  }
+
+  /** New connections go to this port from now on (a load balancer taking a draining node out). */
+  void retarget(int port) {
+    target = port;
   }
 
   /** The next connection gets this raw HTTP response instead of the broker. */
