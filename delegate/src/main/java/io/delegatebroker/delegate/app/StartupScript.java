@@ -18,6 +18,7 @@ final class StartupScript {
   private final Vertx vertx;
   private final boolean run;
   private boolean done;
+  private boolean announced;
 
   StartupScript(Vertx vertx, boolean run) {
     this.vertx = vertx;
@@ -35,7 +36,10 @@ final class StartupScript {
       return;
     }
     if (!active) {
-      LOG.info("profile startup script (runs once the delegate is approved):\n{}", script);
+      if (!announced) {
+        announced = true;
+        LOG.info("profile startup script (runs once the delegate is approved):\n{}", script);
+      }
       return;
     }
     done = true;
