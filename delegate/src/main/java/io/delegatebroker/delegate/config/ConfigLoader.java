@@ -29,6 +29,8 @@ public final class ConfigLoader {
 
   public static final String DEFAULT_FILE = "config-delegate.yaml";
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+  /** Printable ASCII without spaces or quotes: what can travel in an {@code Authorization} header unchanged. */
+  private static final Pattern TOKEN_CHARS = Pattern.compile("[\\x21\\x23-\\x7E]{1,4096}");
 
   private ConfigLoader() {
   }
@@ -62,6 +64,11 @@ public final class ConfigLoader {
 
     String account = s.required("ACCOUNT_ID");
     String token = s.token();
+    if (!TOKEN_CHARS.matcher(token).matches()) {
+      // Named, never echoed: the value is a secret even when it is malformed.
+      throw new ConfigException("DELEGATE_TOKEN has characters no token has (spaces, quotes or control characters);"
+          + " paste the value exactly as it was shown");
+    }
     ManagerUrl manager = ManagerUrl.parse(s.required("MANAGER_HOST_AND_PORT"));
     String name = s.validName("DELEGATE_NAME", s.required("DELEGATE_NAME"));
     String type = s.get("DELEGATE_TYPE", "SHELL_SCRIPT").toUpperCase(java.util.Locale.ROOT);

@@ -110,6 +110,15 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void aTokenWithCharactersNoTokenHasIsRefusedWithoutEchoingIt() {
+    Map<String, String> env = env("DELEGATE_TOKEN");
+    env.put("DELEGATE_TOKEN", "\"" + TOKEN + "\nX-Injected: 1");
+    ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(env, null));
+    assertTrue(e.getMessage().startsWith("DELEGATE_TOKEN has characters no token has"), e.getMessage());
+    assertFalse(e.getMessage().contains(TOKEN));
+  }
+
+  @Test
   void aBrokenYamlIsReportedWithoutShowingTheToken() throws IOException {
     Path f = yaml("accountId: acc\ndelegateToken: " + TOKEN + "\n  : [unclosed\n");
     ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(Map.of(), f));
