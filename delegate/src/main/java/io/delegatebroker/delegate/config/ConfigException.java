@@ -1,0 +1,9 @@
+package io.delegatebroker.delegate.config;
+
+/** The delegate's configuration is missing or malformed; the message is the one line a person reads. */
+public final class ConfigException extends RuntimeException {
+
+  public ConfigException(String message) {
+    super(message);
+  }
+}
