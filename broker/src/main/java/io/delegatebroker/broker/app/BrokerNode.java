@@ -190,7 +190,7 @@ public final class BrokerNode {
           new ClusterService(bus));
       new RevocationCatchUp(store, index, tombstones, verifier).start(vertx);
       new DelegateReconciler(store, index, registry1).start(vertx);
-      new IdleReaper(index, Duration.ofSeconds(3L * config.heartbeatSeconds())).start(vertx);
+      new IdleReaper(index, Duration.ofSeconds(config.heartbeatSeconds())).start(vertx);
       vertx.setPeriodic(60_000, id -> tombstones.purgeOlderThan(System.currentTimeMillis() - Tombstones.RETENTION_MILLIS));
       ConnectAdmission admission = new ConnectAdmission(verifier, profiles, registry1);
       SessionFrames frames = new SessionFrames(index, vertx.eventBus(), 100);
