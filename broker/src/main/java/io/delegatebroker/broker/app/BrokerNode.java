@@ -19,6 +19,7 @@ import io.delegatebroker.broker.domain.token.LastUsedRecorder;
 import io.delegatebroker.broker.domain.token.RevocationCatchUp;
 import io.delegatebroker.broker.domain.token.TokenService;
 import io.delegatebroker.broker.domain.token.TokenVerifier;
+import io.delegatebroker.broker.gateway.BoundedDeflate;
 import io.delegatebroker.broker.gateway.DelegateGateway;
 import io.delegatebroker.broker.gateway.FailedHandshakeLimiter;
 import io.delegatebroker.broker.gateway.SessionFrames;
@@ -208,7 +209,8 @@ public final class BrokerNode {
           .setMaxHeaderSize(16 * 1024)
           .setIdleTimeout(0);
       HttpServerOptions adminOptions = serverOptions(config.adminPort()).setMaxHeaderSize(16 * 1024);
-      return deploy(delegateOptions, loops, v -> new ServerVerticle.Handlers(gateway, gateway::invalid),
+      BoundedDeflate deflate = new BoundedDeflate(SessionFrames.MAX_FRAME_BYTES, delegateOptions.getWebSocketCompressionLevel());
+      return deploy(delegateOptions, loops, v -> new ServerVerticle.Handlers(gateway, gateway::invalid, deflate),
           "delegate port " + config.delegatePort())
           .compose(x -> deploy(adminOptions, 1, v -> {
             Router router = Router.router(v);

@@ -155,6 +155,9 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
         && c.closeStatus().code() == CloseReason.MESSAGE_TOO_BIG.code()) {
       return CloseReason.MESSAGE_TOO_BIG;
     }
+    if (BoundedDeflate.overLimit(t)) {
+      return CloseReason.MESSAGE_TOO_BIG;
+    }
     // Vert.x's frame aggregator has no dedicated type: "... to overflow max message size of N".
     if (t instanceof IllegalStateException && t.getMessage() != null && t.getMessage().contains("max message size")) {
       return CloseReason.MESSAGE_TOO_BIG;

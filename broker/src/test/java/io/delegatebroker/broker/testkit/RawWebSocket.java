@@ -11,7 +11,10 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 
 /**
  * A WebSocket client on a plain socket that does only what the test says: it never answers a ping or a close by
@@ -52,6 +55,8 @@ public final class RawWebSocket implements AutoCloseable {
   private final Socket socket;
   private final DataInputStream in;
   private final OutputStream out;
+  private String upgradeResponse;
+  private Inflater inflater;
 
   private RawWebSocket(Socket socket) throws IOException {
     this.socket = socket;
@@ -62,11 +67,19 @@ public final class RawWebSocket implements AutoCloseable {
   /** Upgrades with the delegate headers; fails unless the broker answers 101. */
   public static RawWebSocket connect(int port, String token, String account, String name, String instance)
       throws IOException {
+    return connect(port, token, account, name, instance, java.util.Map.of());
+  }
+
+  /** Upgrades with the delegate headers and extra ones ({@code Sec-WebSocket-Extensions}, ...). */
+  public static RawWebSocket connect(int port, String token, String account, String name, String instance,
+      java.util.Map<String, String> extraHeaders) throws IOException {
     Socket s = new Socket();
     s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
     s.setSoTimeout(15_000);
     RawWebSocket ws = new RawWebSocket(s);
-    String request = RawHttp.upgradeRequest(token, account, name).header("X-Delegate-Instance", instance).build();
+    RawHttp.Request builder = RawHttp.upgradeRequest(token, account, name).header("X-Delegate-Instance", instance);
+    extraHeaders.forEach(builder::header);
+    String request = builder.build();
     ws.out.write(request.getBytes(StandardCharsets.ISO_8859_1));
     ws.out.flush();
     ByteArrayOutputStream head = new ByteArrayOutputStream();
@@ -84,13 +97,31 @@ public final class RawWebSocket implements AutoCloseable {
       s.close();
       throw new IOException("not upgraded: " + status);
     }
+    ws.upgradeResponse = status;
     return ws;
+  }
+
+  /** The status line and headers of the 101 answer. */
+  public String upgradeResponse() {
+    return upgradeResponse;
   }
 
   /** Sends one masked frame, as a client must. */
   public void send(int opcode, boolean fin, byte[] payload) throws IOException {
+    sendRaw((fin ? 0x80 : 0) | opcode, payload);
+  }
+
+  /**
+   * Sends a final text frame compressed with permessage-deflate (RSV1 set): {@code deflated} is the raw DEFLATE data
+   * without the 00 00 ff ff tail (RFC 7692 section 7.2.1).
+   */
+  public void sendCompressedText(byte[] deflated) throws IOException {
+    sendRaw(0x80 | 0x40 | TEXT, deflated);
+  }
+
+  private void sendRaw(int firstByte, byte[] payload) throws IOException {
     ByteArrayOutputStream f = new ByteArrayOutputStream();
-    f.write((fin ? 0x80 : 0) | opcode);
+    f.write(firstByte);
     if (payload.length < 126) {
       f.write(0x80 | payload.length);
     } else if (payload.length < 65_536) {
@@ -141,7 +172,32 @@ public final class RawWebSocket implements AutoCloseable {
     }
     byte[] payload = new byte[(int) length];
     in.readFully(payload);
+    if ((b0 & 0x40) != 0) {
+      payload = inflate(payload);
+    }
     return new Frame(b0 & 0x0F, (b0 & 0x80) != 0, payload);
+  }
+
+  /** Inflates a permessage-deflate frame of the broker, keeping the window across messages (context takeover). */
+  private byte[] inflate(byte[] payload) throws IOException {
+    if (inflater == null) {
+      inflater = new Inflater(true);
+    }
+    byte[] input = Arrays.copyOf(payload, payload.length + 4);
+    input[payload.length + 2] = (byte) 0xFF;
+    input[payload.length + 3] = (byte) 0xFF;
+    inflater.setInput(input);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buf = new byte[8192];
+    try {
+      int n;
+      while ((n = inflater.inflate(buf)) > 0 || !inflater.needsInput()) {
+        out.write(buf, 0, n);
+      }
+    } catch (DataFormatException e) {
+      throw new IOException("the broker sent a frame that does not inflate", e);
+    }
+    return out.toByteArray();
   }
 
   /** The next frame that is not a ping from the broker (pings are left unanswered). */
