@@ -209,6 +209,16 @@ public final class RawWebSocket implements AutoCloseable {
     return f;
   }
 
+  /** The broker's close frame, skipping anything before it (pings are left unanswered); fails at EOF. */
+  public Frame awaitClose(int timeoutMillis) throws IOException {
+    for (Frame f = read(timeoutMillis); f != null; f = read(timeoutMillis)) {
+      if (f.opcode() == CLOSE) {
+        return f;
+      }
+    }
+    throw new AssertionError("connection ended without a close frame");
+  }
+
   /** Drops the connection without a close frame. */
   @Override
   public void close() throws IOException {
