@@ -209,11 +209,11 @@ abstract class InteropSuite {
   /** Verifies that the library receives every close code of the contract with its reason text. */
   @Test
   void everyServerCloseCodeReachesTheLibrary() {
-    // GIVEN sessions set up for each close: a token to revoke, a token expiring in 2 s, a pending delegate, a
+    // GIVEN sessions set up for each close: a token to revoke, a token expiring in 3 s, a pending delegate, a
     // delegate to delete, an instance to replace, and one that will send an unknown frame type
     String revocable = admin.createToken(acc, "to-revoke");
     JsonObject expiring = admin.post("/v1/accounts/" + acc + "/tokens", new JsonObject().put("name", "expiring")
-        .put("expiresAt", Instant.now().plusSeconds(2).toString())).json();
+        .put("expiresAt", Instant.now().plusSeconds(3).toString())).json();
     Opened expires = open("expires", true, null, expiring.getString("value"), null, node);
     assertEquals(201, admin.post("/v1/accounts/" + acc + "/profiles",
         new JsonObject().put("name", "gated").put("approvalRequired", true)).status());
