@@ -51,6 +51,7 @@ public final class DelegateSession {
     this.connectedAtMillis = System.currentTimeMillis();
     this.lastHeartbeatMillis = connectedAtMillis;
     this.lastSeenNanos = System.nanoTime();
+    this.lastPingNanos = lastSeenNanos;
   }
 
   public String accountId() {
