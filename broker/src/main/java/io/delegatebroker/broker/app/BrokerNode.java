@@ -20,6 +20,7 @@ import io.delegatebroker.broker.domain.token.LastUsedRecorder;
 import io.delegatebroker.broker.domain.token.RevocationCatchUp;
 import io.delegatebroker.broker.domain.token.TokenService;
 import io.delegatebroker.broker.domain.token.TokenVerifier;
+import io.delegatebroker.broker.gateway.BoundedDeflate;
 import io.delegatebroker.broker.gateway.DelegateGateway;
 import io.delegatebroker.broker.gateway.FailedHandshakeLimiter;
 import io.delegatebroker.broker.gateway.SessionFrames;
@@ -191,7 +192,7 @@ public final class BrokerNode {
           new ClusterService(bus));
       new RevocationCatchUp(store, index, tombstones, verifier).start(vertx);
       new DelegateReconciler(store, index, registry1).start(vertx);
-      new IdleReaper(index, Duration.ofSeconds(3L * config.heartbeatSeconds())).start(vertx);
+      new IdleReaper(index, Duration.ofSeconds(config.heartbeatSeconds())).start(vertx);
       vertx.setPeriodic(60_000, id -> tombstones.purgeOlderThan(System.currentTimeMillis() - Tombstones.RETENTION_MILLIS));
       ConnectAdmission admission = new ConnectAdmission(verifier, profiles, registry1);
       SessionFrames frames = new SessionFrames(index, vertx.eventBus(), 100);
@@ -209,7 +210,8 @@ public final class BrokerNode {
           .setMaxHeaderSize(16 * 1024)
           .setIdleTimeout(0);
       HttpServerOptions adminOptions = serverOptions(config.adminPort()).setMaxHeaderSize(16 * 1024);
-      return deploy(delegateOptions, loops, v -> new ServerVerticle.Handlers(gateway, gateway::invalid),
+      BoundedDeflate deflate = new BoundedDeflate(SessionFrames.MAX_FRAME_BYTES, delegateOptions.getWebSocketCompressionLevel());
+      return deploy(delegateOptions, loops, v -> new ServerVerticle.Handlers(gateway, gateway::invalid, deflate),
           "delegate port " + config.delegatePort())
           .compose(x -> deploy(adminOptions, 1, v -> {
             Router router = Router.router(v);

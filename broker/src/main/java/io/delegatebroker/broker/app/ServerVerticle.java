@@ -3,6 +3,7 @@ package io.delegatebroker.broker.app;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -16,8 +17,16 @@ import java.util.function.Function;
  */
 final class ServerVerticle extends VerticleBase {
 
-  /** The request handler and the invalid-request handler of a listener, made per verticle instance. */
-  record Handlers(Handler<HttpServerRequest> requests, Handler<HttpServerRequest> invalid) {
+  /**
+   * The request handler and the invalid-request handler of a listener, made per verticle instance, and an optional
+   * handler of each new connection (null: none).
+   */
+  record Handlers(Handler<HttpServerRequest> requests, Handler<HttpServerRequest> invalid,
+      Handler<HttpConnection> connections) {
+
+    Handlers(Handler<HttpServerRequest> requests, Handler<HttpServerRequest> invalid) {
+      this(requests, invalid, null);
+    }
   }
 
   private final HttpServerOptions options;
@@ -33,6 +42,9 @@ final class ServerVerticle extends VerticleBase {
   public Future<?> start() {
     Handlers h = handlers.apply(vertx);
     server = vertx.createHttpServer(options).requestHandler(h.requests()).invalidRequestHandler(h.invalid());
+    if (h.connections() != null) {
+      server.connectionHandler(h.connections());
+    }
     return server.listen();
   }
 

@@ -16,6 +16,7 @@ import io.delegatebroker.broker.session.SessionIndex;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
@@ -154,6 +155,9 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
         && c.closeStatus().code() == CloseReason.MESSAGE_TOO_BIG.code()) {
       return CloseReason.MESSAGE_TOO_BIG;
     }
+    if (BoundedDeflate.overLimit(t)) {
+      return CloseReason.MESSAGE_TOO_BIG;
+    }
     // Vert.x's frame aggregator has no dedicated type: "... to overflow max message size of N".
     if (t instanceof IllegalStateException && t.getMessage() != null && t.getMessage().contains("max message size")) {
       return CloseReason.MESSAGE_TOO_BIG;
@@ -161,20 +165,45 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
     return CloseReason.POLICY_VIOLATION;
   }
 
+  /**
+   * The delegate ended its session (close frame or lost connection): forgotten, counted and logged once, unless the
+   * broker had closed it first. Vert.x answers the close frame itself.
+   */
+  private void closedByDelegate(DelegateSession session, String how, Short code) {
+    if (!session.markClosedByDelegate()) {
+      return;
+    }
+    index.remove(session);
+    metrics.sessionClosedByDelegate(how);
+    LOG.info("session closed by delegate: account={} delegate={} instance={} node={} how={} code={} delegateId={}",
+        session.accountId(), session.delegateName(), session.instance(), nodeId, how,
+        BrokerMetrics.CLOSE_FRAME.equals(how) ? code : "-", session.delegateId());
+  }
+
   private void open(ServerWebSocket ws, HandshakeRequest hs, Admission adm) {
     DelegateSession session = new DelegateSession(hs.accountId(), adm.delegate().id(), hs.delegateName(), hs.instance(),
         adm.token().id(), adm.delegate().pending(), ws);
     SessionFrames.FrameState frameState = new SessionFrames.FrameState();
     ws.closeHandler(v -> {
-      session.markClosedByPeer();
+      // Vert.x records the code of a close frame received; 1006 means the connection went without one.
+      Short code = ws.closeStatusCode();
+      closedByDelegate(session, code != null && code != 1006 ? BrokerMetrics.CLOSE_FRAME : BrokerMetrics.CONNECTION_LOST,
+          code);
       index.remove(session);
     });
-    // Raw data frames (ping, pong and close are handled by Vert.x): the broker assembles messages itself.
-    ws.frameHandler(frame -> frames.onFrame(session, frame, frameState));
-    ws.pongHandler(b -> session.seen());
+    // Every frame, control frames included (Vert.x 5 hands them over too, after answering a ping with a pong itself):
+    // the broker assembles messages itself.
+    ws.frameHandler(frame -> {
+      if (frame.isClose()) {
+        closedByDelegate(session, BrokerMetrics.CLOSE_FRAME, frame.closeStatusCode());
+      } else {
+        frames.onFrame(session, frame, frameState);
+      }
+    });
     ws.exceptionHandler(t -> {
-      // A connection dropped after the broker closed the session is expected, not worth a line.
-      if (!session.closed()) {
+      // A connection dropped after the broker closed the session is expected, not worth a line; one dropped by the
+      // delegate is its close (the close handler follows), not a violation.
+      if (!session.closed() && !(t instanceof HttpClosedException)) {
         LOG.info("session error: account={} delegate={} instance={} node={} error={}", session.accountId(),
             session.delegateName(), session.instance(), nodeId, t.getClass().getSimpleName());
         index.evict(session, closeReasonOf(t));

@@ -6,14 +6,17 @@ import io.delegatebroker.broker.session.SessionIndex;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.http.WebSocketFrame;
+import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The delegate-to-broker half of the frame protocol: heartbeats, delegate messages, and the policy on what a
- * frame may be. Anything not in the contract closes the session with 1008; frames over 64 KiB with 1009; more than
- * {@code maxFramesPerSecond} frames in one second with 1008.
+ * The delegate-to-broker half of the frame protocol: heartbeats, delegate messages, control frames, and the policy on
+ * what a frame may be. Anything not in the contract closes the session with 1008; messages over 64 KiB with 1009;
+ * more than {@code maxFramesPerSecond} frames in one second with 1008. Pings and pongs prove liveness (Vert.x itself
+ * answers each ping with a pong); close frames are the gateway's. Once a session is closed, by the broker or by the
+ * delegate, nothing more it sends is acted on: Vert.x still hands over frames until the closing handshake ends.
  */
 public final class SessionFrames {
 
@@ -34,13 +37,19 @@ public final class SessionFrames {
   }
 
   /**
-   * Handles one data frame of the session (text, binary or continuation): every frame counts towards the rate, and
-   * complete messages go to {@link #onMessage}.
+   * Handles one frame of the session other than a close: every frame, pings and pongs included, counts towards the
+   * rate; data frames (text, binary, continuation) are assembled and complete messages go to {@link #onMessage}.
    */
   public void onFrame(DelegateSession session, WebSocketFrame frame, FrameState state) {
+    if (session.closed()) {
+      return;
+    }
     session.seen();
     if (!state.rate.allow(maxFramesPerSecond)) {
       index.evict(session, CloseReason.POLICY_VIOLATION);
+      return;
+    }
+    if (frame.type() == WebSocketFrameType.PING || frame.type() == WebSocketFrameType.PONG) {
       return;
     }
     switch (state.assembler.accept(frame)) {

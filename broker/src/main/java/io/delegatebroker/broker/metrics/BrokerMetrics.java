@@ -19,6 +19,11 @@ public interface BrokerMetrics {
   List<String> REFUSAL_REASONS = List.of("unknown", "revoked", "expired", "wrong_account", "malformed",
       "bad_request", "profile_not_found", "delegate_rejected", "rate_limited", "draining", "unavailable", "internal");
 
+  /** How a delegate can end its own session, as reported to {@link #sessionClosedByDelegate}. */
+  String CLOSE_FRAME = "close_frame";
+  String CONNECTION_LOST = "connection_lost";
+  List<String> DELEGATE_CLOSES = List.of(CLOSE_FRAME, CONNECTION_LOST);
+
   /** A handshake was accepted. */
   void connectAccepted();
 
@@ -27,6 +32,12 @@ public interface BrokerMetrics {
 
   /** The broker closed a session; {@code cause} is {@code CloseReason.cause()}. */
   void sessionEnded(String cause);
+
+  /**
+   * The delegate ended its session: {@code how} is {@link #CLOSE_FRAME} (its close frame) or {@link #CONNECTION_LOST}
+   * (the connection went away without one). Not an eviction.
+   */
+  void sessionClosedByDelegate(String how);
 
   /** Time from a revoke request to the end of local eviction on this node. */
   void revocationLatency(long millis);
@@ -42,6 +53,10 @@ public interface BrokerMetrics {
 
     @Override
     public void sessionEnded(String cause) {
+    }
+
+    @Override
+    public void sessionClosedByDelegate(String how) {
     }
 
     @Override

@@ -18,6 +18,7 @@ public final class MicrometerBrokerMetrics implements BrokerMetrics {
 
   public static final String CONNECT_ATTEMPTS = "broker_connect_attempts";
   public static final String EVICTIONS = "broker_evictions";
+  public static final String DELEGATE_CLOSES = "broker_delegate_closes";
   public static final String REVOCATION_LATENCY = "broker_revocation_latency";
 
   private final MeterRegistry registry;
@@ -36,6 +37,7 @@ public final class MicrometerBrokerMetrics implements BrokerMetrics {
     attempts(ACCEPTED);
     REFUSAL_REASONS.forEach(this::attempts);
     evictionCauses.forEach(this::evictions);
+    BrokerMetrics.DELEGATE_CLOSES.forEach(this::delegateCloses);
   }
 
   /** Registers a gauge read at scrape time. */
@@ -53,6 +55,10 @@ public final class MicrometerBrokerMetrics implements BrokerMetrics {
 
   private Counter evictions(String cause) {
     return counter(EVICTIONS, "cause", cause, "Sessions closed by the broker, by cause");
+  }
+
+  private Counter delegateCloses(String how) {
+    return counter(DELEGATE_CLOSES, "how", how, "Sessions the delegate ended itself: close frame or lost connection");
   }
 
   private Counter counter(String name, String tagKey, String tagValue, String description) {
@@ -73,6 +79,11 @@ public final class MicrometerBrokerMetrics implements BrokerMetrics {
   @Override
   public void sessionEnded(String cause) {
     evictions(cause).increment();
+  }
+
+  @Override
+  public void sessionClosedByDelegate(String how) {
+    delegateCloses(how).increment();
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.delegatebroker.broker.domain.Delegate;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
@@ -15,8 +16,11 @@ import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
  */
 public final class DelegateSession {
 
-  private static final AtomicReferenceFieldUpdater<DelegateSession, CloseReason> CLOSE =
-      AtomicReferenceFieldUpdater.newUpdater(DelegateSession.class, CloseReason.class, "closeReason");
+  private static final AtomicReferenceFieldUpdater<DelegateSession, Object> CLOSE =
+      AtomicReferenceFieldUpdater.newUpdater(DelegateSession.class, Object.class, "closed");
+  /** The closed state of a session the delegate ended (close frame or lost connection) rather than the broker. */
+  private static final Object BY_DELEGATE = new Object();
+  private static final Buffer PING = Buffer.buffer();
 
   private final String accountId;
   private final String delegateId;
@@ -30,7 +34,9 @@ public final class DelegateSession {
   private boolean welcomed; // guarded by this
   private volatile long lastHeartbeatMillis;
   private volatile long lastSeenNanos;
-  private volatile CloseReason closeReason;
+  private volatile long lastPingNanos;
+  /** Null while open; then the broker's {@link CloseReason}, or {@link #BY_DELEGATE}. */
+  private volatile Object closed;
 
   public DelegateSession(String accountId, String delegateId, String delegateName, String instance, String tokenId,
       boolean pending, ServerWebSocket socket) {
@@ -45,6 +51,7 @@ public final class DelegateSession {
     this.connectedAtMillis = System.currentTimeMillis();
     this.lastHeartbeatMillis = connectedAtMillis;
     this.lastSeenNanos = System.nanoTime();
+    this.lastPingNanos = lastSeenNanos;
   }
 
   public String accountId() {
@@ -88,9 +95,24 @@ public final class DelegateSession {
     return accountId + '\u0000' + delegateName + '\u0000' + instance;
   }
 
-  /** Any inbound frame or pong proves liveness. */
+  /** Any inbound frame, ping or pong proves liveness. */
   public void seen() {
     lastSeenNanos = System.nanoTime();
+  }
+
+  public long lastPingNanos() {
+    return lastPingNanos;
+  }
+
+  /**
+   * Pings the delegate unless the session is closed, so that a client library's automatic pong keeps a quiet
+   * session alive. Call on the session's event loop.
+   */
+  public void ping() {
+    lastPingNanos = System.nanoTime();
+    if (!closed()) {
+      socket.writePing(PING);
+    }
   }
 
   public void heartbeat() {
@@ -123,16 +145,20 @@ public final class DelegateSession {
   }
 
   public boolean closed() {
-    return closeReason != null;
+    return closed != null;
   }
 
+  /** Why the broker closed the session; null while open or when the delegate ended it. */
   public CloseReason closeReason() {
-    return closeReason;
+    return closed instanceof CloseReason r ? r : null;
   }
 
-  /** Marks the session closed by the peer (no frame sent). @return true for the first close */
-  public boolean markClosedByPeer() {
-    return CLOSE.compareAndSet(this, null, CloseReason.GOING_AWAY);
+  /**
+   * Marks the session ended by the delegate (its close frame, or its connection went away); nothing it sends after
+   * is acted on. @return true for the first close
+   */
+  public boolean markClosedByDelegate() {
+    return CLOSE.compareAndSet(this, null, BY_DELEGATE);
   }
 
   /** Sends a JSON frame unless the session is closed. */
@@ -166,7 +192,7 @@ public final class DelegateSession {
 
   /** Sends the close frame of the reason the session was marked with. */
   public void closeSocket() {
-    CloseReason reason = closeReason;
+    CloseReason reason = closeReason();
     if (reason != null) {
       socket.close(reason.code(), reason.text());
     }

@@ -1,34 +1,52 @@
 package io.delegatebroker.broker.session;
 
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
- * Closes sessions that sent nothing (no frame, no pong) for three heartbeat periods. One sweep per second over the
- * index instead of a timer per session keeps the per-session cost at two fields.
+ * Keeps quiet sessions honest: a session silent (no frame, no ping, no pong) for a heartbeat period is pinged, once
+ * per period, so that a client library's automatic pong keeps it alive without application heartbeats; one silent for
+ * three periods is closed. One sweep per second over the index instead of timers per session keeps the per-session
+ * cost at three fields; the pings of a sweep go out in one task per event loop.
  */
 public final class IdleReaper {
 
   private final SessionIndex index;
+  private final long periodNanos;
   private final long idleNanos;
 
-  public IdleReaper(SessionIndex index, Duration idle) {
+  /** @param heartbeat the heartbeat period announced in {@code welcome} */
+  public IdleReaper(SessionIndex index, Duration heartbeat) {
     this.index = index;
-    this.idleNanos = idle.toNanos();
+    this.periodNanos = heartbeat.toNanos();
+    this.idleNanos = 3 * periodNanos;
   }
 
   public void start(Vertx vertx) {
     vertx.setPeriodic(1000, id -> sweep());
   }
 
+  /** Closes the sessions silent for three periods and pings those silent for one. @return how many it closed */
   public int sweep() {
     long now = System.nanoTime();
     int n = 0;
+    Map<Context, List<DelegateSession>> toPing = new HashMap<>();
     for (DelegateSession s : index.all()) {
-      if (now - s.lastSeenNanos() > idleNanos && index.evict(s, CloseReason.IDLE)) {
-        n++;
+      long silent = now - s.lastSeenNanos();
+      if (silent > idleNanos) {
+        if (index.evict(s, CloseReason.IDLE)) {
+          n++;
+        }
+      } else if (silent >= periodNanos && now - s.lastPingNanos() >= periodNanos && s.context() != null) {
+        toPing.computeIfAbsent(s.context(), c -> new ArrayList<>()).add(s);
       }
     }
+    toPing.forEach((context, sessions) -> context.runOnContext(v -> sessions.forEach(DelegateSession::ping)));
     return n;
   }
 }

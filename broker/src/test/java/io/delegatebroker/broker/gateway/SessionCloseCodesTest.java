@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.delegatebroker.broker.testkit.AdminClient;
+import io.delegatebroker.broker.testkit.RawWebSocket;
 import io.delegatebroker.broker.testkit.Await;
 import io.delegatebroker.broker.testkit.TestDelegate;
 import io.delegatebroker.broker.testkit.TestDelegate.Close;
@@ -239,7 +240,7 @@ class SessionCloseCodesTest {
    * while one that heartbeats stays open past that time.
    */
   @Test
-  void silentDelegateIsClosedAfterThreeHeartbeatPeriods(Vertx vertx) {
+  void silentDelegateIsClosedAfterThreeHeartbeatPeriods(Vertx vertx) throws Exception {
     // GIVEN a node with a heartbeat period of 1 s
     Map<String, String> env = TestNode.env(null);
     env.put("BROKER_HEARTBEAT_SECONDS", "1");
@@ -250,19 +251,21 @@ class SessionCloseCodesTest {
       String id = account.getString("id");
       String value = account.getJsonObject("defaultToken").getString("value");
 
-      // WHEN one delegate stays silent and another heartbeats every 500 ms
+      // WHEN one delegate stays silent (a raw socket that answers not even the broker's pings) and another
+      // heartbeats every 500 ms
       Instant connectedAt = Instant.now();
-      TestDelegate silent = TestDelegate.connect(ws, TestDelegate.options(fast.delegatePort(), value, id, "silent"));
-      assertEquals(1, silent.next("welcome").getInteger("heartbeatSeconds"));
+      RawWebSocket silent = RawWebSocket.connect(fast.delegatePort(), value, id, "silent", "silent");
+      assertEquals(1, silent.read(5000).json().getInteger("heartbeatSeconds"));
       TestDelegate alive = TestDelegate.connect(ws, TestDelegate.options(fast.delegatePort(), value, id, "alive"));
       alive.next("welcome");
       long timer = vertx.setPeriodic(500, t -> alive.socket().writeTextMessage(HEARTBEAT.encode()));
       try {
         // THEN the silent one is closed with 1000 idle_timeout, after 3 periods and within a few seconds more
-        Close close = silent.awaitClose();
+        RawWebSocket.Frame close = silent.awaitClose(10_000);
         long after = Duration.between(connectedAt, Instant.now()).toMillis();
-        assertEquals(1000, close.code());
-        assertEquals("idle_timeout", close.reason());
+        silent.close();
+        assertEquals(1000, close.closeCode());
+        assertEquals("idle_timeout", close.closeReason());
         assertTrue(after >= 3000, "closed after " + after + " ms");
         assertTrue(after <= 7000, "closed after " + after + " ms");
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.delegatebroker.broker.testkit.AdminClient;
+import io.delegatebroker.broker.testkit.RawWebSocket;
 import io.delegatebroker.broker.testkit.Await;
 import io.delegatebroker.broker.testkit.Scrape;
 import io.delegatebroker.broker.testkit.TestDatabase;
@@ -194,7 +195,7 @@ class MetricsTest {
   }
 
   @Test
-  void idleAndDrainClosesAreCounted(Vertx vertx) {
+  void idleAndDrainClosesAreCounted(Vertx vertx) throws Exception {
     // GIVEN a node with a one-second heartbeat
     Map<String, String> env = TestNode.env(null);
     env.put("BROKER_HEARTBEAT_SECONDS", "1");
@@ -205,11 +206,13 @@ class MetricsTest {
     String token = a.getJsonObject("defaultToken").getString("value");
     Scrape before = Scrape.of(smallAdmin);
 
-    // WHEN a delegate stays silent for three periods
-    TestDelegate silent = TestDelegate.connect(ws, small.delegatePort(), token, acc, "quiet", Map.of());
-    TestDelegate.Close close = silent.awaitClose();
-    assertEquals(1000, close.code());
-    assertEquals("idle_timeout", close.reason());
+    // WHEN a delegate stays silent for three periods, answering not even the broker's pings (a raw socket: a library
+    // would answer them, and its pongs would keep the session alive)
+    try (RawWebSocket silent = RawWebSocket.connect(small.delegatePort(), token, acc, "quiet", "quiet")) {
+      RawWebSocket.Frame close = silent.awaitClose(10_000);
+      assertEquals(1000, close.closeCode());
+      assertEquals("idle_timeout", close.closeReason());
+    }
 
     // THEN it is counted as idle
     Scrape after = Scrape.of(smallAdmin);
