@@ -2,11 +2,9 @@ package io.delegatebroker.broker.app;
 
 import io.delegatebroker.api.routes.AdminRouter;
 import io.delegatebroker.api.routes.ErrorResponses;
-import io.delegatebroker.api.routes.JsonBodyReader;
 import io.delegatebroker.broker.cluster.ClusterService;
 import io.delegatebroker.broker.cluster.ClusterSupport;
 import io.delegatebroker.broker.cluster.NodeCommandBus;
-import io.delegatebroker.broker.cluster.PeerCommandBus;
 import io.delegatebroker.broker.domain.account.AccountService;
 import io.delegatebroker.broker.domain.delegate.ConnectAdmission;
 import io.delegatebroker.broker.domain.delegate.DelegateReconciler;
@@ -180,7 +178,7 @@ public final class BrokerNode {
     lastUsed = new LastUsedRecorder(store);
     lastUsed.start(vertx);
     expiry = new ExpiryWatcher(vertx, index);
-    return cluster.commandBus(vertx, commands::handle).compose(bus -> {
+    return Future.succeededFuture(cluster.commandBus(vertx, commands, index)).compose(bus -> {
       metrics.gauge("broker_cluster_nodes", "Nodes in the cluster as this node sees it", () -> bus.liveNodes().size());
       AccountService accounts = new AccountService(store, config.adminKey());
       AdminRouter admin = new AdminRouter(accounts, accounts,
@@ -217,10 +215,6 @@ public final class BrokerNode {
                 .setStatusCode(ar.succeeded() ? 200 : 503).putHeader("content-type", "application/json")
                 .end(ar.succeeded() ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}")));
             router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
-            if (bus instanceof PeerCommandBus peers) {
-              router.post(PeerCommandBus.PATH).handler(new JsonBodyReader(AdminRouter.MAX_BODY_BYTES))
-                  .handler(peers::handle);
-            }
             admin.mount(v, router);
             AdminRouter.mountFallbacks(router);
             return new ServerVerticle.Handlers(router,

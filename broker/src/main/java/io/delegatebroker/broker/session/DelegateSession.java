@@ -31,6 +31,7 @@ public final class DelegateSession {
   private volatile long lastHeartbeatMillis;
   private volatile long lastSeenNanos;
   private volatile CloseReason closeReason;
+  private volatile long connectStamp;
 
   public DelegateSession(String accountId, String delegateId, String delegateName, String instance, String tokenId,
       boolean pending, ServerWebSocket socket) {
@@ -77,6 +78,15 @@ public final class DelegateSession {
 
   public long lastSeenNanos() {
     return lastSeenNanos;
+  }
+
+  /** The session's place in the cluster-wide order of connects ({@link ConnectClock}); set when it is indexed. */
+  public long connectStamp() {
+    return connectStamp;
+  }
+
+  void connectStamp(long stamp) {
+    this.connectStamp = stamp;
   }
 
   public boolean pending() {
