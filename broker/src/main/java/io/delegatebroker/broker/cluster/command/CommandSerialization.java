@@ -8,9 +8,11 @@ import java.io.IOException;
 
 /**
  * The wire format of the cluster commands: one {@link DataSerializableFactory} that maps class ids to the command and
- * reply classes, and a Java deserialization filter that refuses every class, because nothing of the broker (nor of the
- * Vert.x cluster manager, whose structures are {@code DataSerializable}) uses Java serialization. A member that sends
- * a Java-serialized object gets it refused instead of instantiated.
+ * reply classes, and a Java deserialization filter. Nothing of the broker (nor of the Vert.x cluster manager, whose
+ * structures are {@code DataSerializable}) uses Java serialization; Hazelcast itself does only for exceptions in error
+ * responses between members. So the filter admits Hazelcast's own classes and the core JDK packages such exceptions are
+ * made of, and refuses everything else (other libraries on the class path, {@code javax.*}, {@code sun.*},
+ * {@code jdk.*}): a member that sends a Java-serialized object of another class gets it refused, not instantiated.
  */
 public final class CommandSerialization implements DataSerializableFactory {
 
@@ -23,16 +25,17 @@ public final class CommandSerialization implements DataSerializableFactory {
   static final int FORGET_PROFILE = 6;
   static final int LIST_SESSIONS = 7;
   static final int CLAIM_INSTANCES = 8;
-  /** The only class the Java deserialization filter lets through; no such class exists, so nothing passes. */
-  static final String NO_JAVA_SERIALIZATION = "io.delegatebroker.none.JavaSerializationIsOff";
+  /** What Java deserialization may resolve: Hazelcast's classes and the JDK packages its exceptions are built of. */
+  static final String[] JAVA_SERIALIZATION_ALLOWED = {"com.hazelcast.", "java.lang.", "java.util.", "java.io.",
+      "java.net.", "java.time.", "java.math.", "["};
   /** Longest list a command or reply may announce, so a corrupt length cannot allocate the heap away. */
   private static final int MAX_LENGTH = 1_000_000;
 
-  /** Registers the factory and turns Java deserialization off in the member's serialization settings. */
+  /** Registers the factory and restricts Java deserialization in the member's serialization settings. */
   public static void configure(SerializationConfig serialization) {
     serialization.addDataSerializableFactory(FACTORY_ID, new CommandSerialization());
     JavaSerializationFilterConfig filter = new JavaSerializationFilterConfig().setDefaultsDisabled(true);
-    filter.getWhitelist().addClasses(NO_JAVA_SERIALIZATION);
+    filter.getWhitelist().addPrefixes(JAVA_SERIALIZATION_ALLOWED);
     serialization.setJavaSerializationFilterConfig(filter);
   }
 
