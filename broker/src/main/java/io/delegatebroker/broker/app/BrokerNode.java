@@ -21,6 +21,7 @@ import io.delegatebroker.broker.gateway.DelegateGateway;
 import io.delegatebroker.broker.gateway.FailedHandshakeLimiter;
 import io.delegatebroker.broker.gateway.SessionFrames;
 import io.delegatebroker.broker.domain.Delegate;
+import io.delegatebroker.broker.domain.ListingGate;
 import io.delegatebroker.broker.metrics.EventLoopMonitor;
 import io.delegatebroker.broker.metrics.MicrometerBrokerMetrics;
 import io.delegatebroker.broker.session.CloseReason;
@@ -181,10 +182,11 @@ public final class BrokerNode {
     return Future.succeededFuture(cluster.commandBus(vertx, commands, index)).compose(bus -> {
       metrics.gauge("broker_cluster_nodes", "Nodes in the cluster as this node sees it", () -> bus.liveNodes().size());
       AccountService accounts = new AccountService(store, config.adminKey());
+      ListingGate listings = new ListingGate();
       AdminRouter admin = new AdminRouter(accounts, accounts,
-          new TokenService(store, accounts, bus, lastUsed),
+          new TokenService(store, accounts, bus, lastUsed, listings),
           new ProfileService(store, accounts, bus),
-          new DelegateService(store, accounts, bus),
+          new DelegateService(store, accounts, bus, listings),
           new ClusterService(bus));
       new RevocationCatchUp(store, index, tombstones, verifier).start(vertx);
       new DelegateReconciler(store, index, registry1).start(vertx);

@@ -6,6 +6,7 @@ import io.delegatebroker.api.ops.DelegateOperations;
 import io.delegatebroker.broker.cluster.NodeCommandBus;
 import io.delegatebroker.broker.domain.AuditEvent;
 import io.delegatebroker.broker.domain.Found;
+import io.delegatebroker.broker.domain.ListingGate;
 import io.delegatebroker.broker.domain.Delegate;
 import io.delegatebroker.broker.domain.Secrets;
 import io.delegatebroker.broker.domain.Times;
@@ -35,8 +36,10 @@ public final class DelegateService implements DelegateOperations {
   private final BrokerStore store;
   private final AccountService accounts;
   private final NodeCommandBus bus;
+  private final ListingGate listings;
 
-  public DelegateService(BrokerStore store, AccountService accounts, NodeCommandBus bus) {
+  public DelegateService(BrokerStore store, AccountService accounts, NodeCommandBus bus, ListingGate listings) {
+    this.listings = listings;
     this.store = store;
     this.accounts = accounts;
     this.bus = bus;
@@ -44,16 +47,16 @@ public final class DelegateService implements DelegateOperations {
 
   @Override
   public Future<JsonArray> listDelegates(String accountId, String status, String project) {
-    return accounts.require(accountId)
+    return listings.run(accountId, () -> accounts.require(accountId)
         .compose(a -> store.listDelegates(accountId, status, project))
         .compose(list -> instances(accountId).map(inst ->
-            new JsonArray(list.stream().map(d -> json(d, inst.getOrDefault(d.id(), new JsonArray()))).toList())));
+            new JsonArray(list.stream().map(d -> json(d, inst.getOrDefault(d.id(), new JsonArray()))).toList()))));
   }
 
   @Override
   public Future<JsonObject> getDelegate(String accountId, String delegateId) {
-    return require(accountId, delegateId)
-        .compose(d -> instances(accountId).map(inst -> json(d, inst.getOrDefault(d.id(), new JsonArray()))));
+    return listings.run(accountId, () -> require(accountId, delegateId)
+        .compose(d -> instances(accountId).map(inst -> json(d, inst.getOrDefault(d.id(), new JsonArray())))));
   }
 
   @Override

@@ -6,6 +6,7 @@ import io.delegatebroker.api.ops.TokenOperations;
 import io.delegatebroker.broker.cluster.NodeCommandBus;
 import io.delegatebroker.broker.domain.AuditEvent;
 import io.delegatebroker.broker.domain.Found;
+import io.delegatebroker.broker.domain.ListingGate;
 import io.delegatebroker.broker.domain.Secrets;
 import io.delegatebroker.broker.domain.Times;
 import io.delegatebroker.broker.domain.TokenRecord;
@@ -34,8 +35,11 @@ public final class TokenService implements TokenOperations {
   private final AccountService accounts;
   private final NodeCommandBus bus;
   private final LastUsedRecorder lastUsed;
+  private final ListingGate listings;
 
-  public TokenService(BrokerStore store, AccountService accounts, NodeCommandBus bus, LastUsedRecorder lastUsed) {
+  public TokenService(BrokerStore store, AccountService accounts, NodeCommandBus bus, LastUsedRecorder lastUsed,
+      ListingGate listings) {
+    this.listings = listings;
     this.store = store;
     this.accounts = accounts;
     this.bus = bus;
@@ -62,15 +66,16 @@ public final class TokenService implements TokenOperations {
 
   @Override
   public Future<JsonArray> listTokens(String accountId, String status, String project) {
-    return accounts.require(accountId)
+    return listings.run(accountId, () -> accounts.require(accountId)
         .compose(a -> store.listTokens(accountId, status, project))
         .compose(tokens -> liveCounts(accountId).map(counts ->
-            new JsonArray(tokens.stream().map(t -> json(t, counts.getOrDefault(t.id(), 0))).toList())));
+            new JsonArray(tokens.stream().map(t -> json(t, counts.getOrDefault(t.id(), 0))).toList()))));
   }
 
   @Override
   public Future<JsonObject> getToken(String accountId, String name) {
-    return require(accountId, name).compose(t -> liveCounts(accountId).map(counts -> json(t, counts.getOrDefault(t.id(), 0))));
+    return listings.run(accountId, () -> require(accountId, name)
+        .compose(t -> liveCounts(accountId).map(counts -> json(t, counts.getOrDefault(t.id(), 0)))));
   }
 
   @Override
@@ -93,7 +98,7 @@ public final class TokenService implements TokenOperations {
 
   @Override
   public Future<JsonArray> connections(String accountId, String name) {
-    return require(accountId, name)
+    return listings.run(accountId, () -> require(accountId, name)
         .compose(t -> bus.fanout(ListSessions.ofToken(t.id())))
         .map(res -> {
           JsonArray items = new JsonArray();
@@ -101,7 +106,7 @@ public final class TokenService implements TokenOperations {
               .put("delegateId", s.delegateId()).put("delegate", s.delegate()).put("instance", s.instance())
               .put("node", s.node()).put("connectedAt", Times.iso(Instant.ofEpochMilli(s.connectedAtMillis()))))));
           return items;
-        });
+        }));
   }
 
   private Future<TokenRecord> require(String accountId, String name) {
