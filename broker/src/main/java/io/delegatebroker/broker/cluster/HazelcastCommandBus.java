@@ -75,9 +75,11 @@ public final class HazelcastCommandBus implements NodeCommandBus {
           }
         });
       } catch (RuntimeException e) {
-        gathering.failed(id, e);
+        context.runOnContext(v -> gathering.failed(id, e));
       }
     });
+    // With no member to ask (this node is leaving the cluster) the answer is due now, not at the deadline.
+    context.runOnContext(v -> gathering.finishIfSettled());
     return gathering.promise.future();
   }
 
