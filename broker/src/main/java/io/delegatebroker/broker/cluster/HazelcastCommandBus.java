@@ -57,6 +57,10 @@ public final class HazelcastCommandBus implements NodeCommandBus {
   public Future<FanoutResult> fanout(NodeCommand command) {
     Context context = vertx.getOrCreateContext();
     Map<String, Member> targets = targets(true);
+    if (targets.isEmpty()) {
+      // Not even this node is a member any more (it is leaving the cluster): nobody ran the command.
+      return Future.succeededFuture(new FanoutResult(List.of(), List.of(nodeId)));
+    }
     Gathering gathering = new Gathering(command, targets.keySet());
     long timer = vertx.setTimer(CONFIRM_TIMEOUT_MILLIS, t -> gathering.finish());
     gathering.onFinish = () -> vertx.cancelTimer(timer);
@@ -78,8 +82,6 @@ public final class HazelcastCommandBus implements NodeCommandBus {
         context.runOnContext(v -> gathering.failed(id, e));
       }
     });
-    // With no member to ask (this node is leaving the cluster) the answer is due now, not at the deadline.
-    context.runOnContext(v -> gathering.finishIfSettled());
     return gathering.promise.future();
   }
 
