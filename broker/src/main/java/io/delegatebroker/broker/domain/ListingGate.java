@@ -21,9 +21,9 @@ public final class ListingGate {
   /** Listings of one account waiting on this node before more are refused with 503. */
   public static final int MAX_WAITING = 1_000;
 
-  private final Map<String, Lane> lanes = new HashMap<>();
+  private final Map<String, Slots> accounts = new HashMap<>();
 
-  private static final class Lane {
+  private static final class Slots {
     int running;
     final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
   }
@@ -45,12 +45,12 @@ public final class ListingGate {
     };
     boolean now;
     synchronized (this) {
-      Lane lane = lanes.computeIfAbsent(accountId, k -> new Lane());
-      if (lane.running < PER_ACCOUNT) {
-        lane.running++;
+      Slots slots = accounts.computeIfAbsent(accountId, k -> new Slots());
+      if (slots.running < PER_ACCOUNT) {
+        slots.running++;
         now = true;
-      } else if (lane.waiting.size() < MAX_WAITING) {
-        lane.waiting.add(start);
+      } else if (slots.waiting.size() < MAX_WAITING) {
+        slots.waiting.add(start);
         now = false;
       } else {
         return Future.failedFuture(BrokerException.unavailable("Too many listings of this account at once, try again."));
@@ -65,10 +65,10 @@ public final class ListingGate {
   private void release(String accountId) {
     Runnable next;
     synchronized (this) {
-      Lane lane = lanes.get(accountId);
-      next = lane.waiting.poll();
-      if (next == null && --lane.running == 0) {
-        lanes.remove(accountId);
+      Slots slots = accounts.get(accountId);
+      next = slots.waiting.poll();
+      if (next == null && --slots.running == 0) {
+        accounts.remove(accountId);
       }
     }
     if (next != null) {
