@@ -62,7 +62,7 @@ public final class HazelcastCommandBus implements NodeCommandBus {
       return Future.succeededFuture(new FanoutResult(List.of(), List.of(nodeId)));
     }
     Gathering gathering = new Gathering(command, targets.keySet());
-    long timer = vertx.setTimer(CONFIRM_TIMEOUT_MILLIS, t -> gathering.finish());
+    long timer = vertx.setTimer(CONFIRM_TIMEOUT_MILLIS, t -> context.runOnContext(v -> gathering.finish()));
     gathering.onFinish = () -> vertx.cancelTimer(timer);
     IExecutorService executor = executors.get(command.lane());
     targets.forEach((id, member) -> {
