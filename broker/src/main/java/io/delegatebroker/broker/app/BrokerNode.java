@@ -3,11 +3,9 @@ package io.delegatebroker.broker.app;
 import io.delegatebroker.api.console.ConsoleRoutes;
 import io.delegatebroker.api.routes.AdminRouter;
 import io.delegatebroker.api.routes.ErrorResponses;
-import io.delegatebroker.api.routes.JsonBodyReader;
 import io.delegatebroker.broker.cluster.ClusterService;
 import io.delegatebroker.broker.cluster.ClusterSupport;
 import io.delegatebroker.broker.cluster.NodeCommandBus;
-import io.delegatebroker.broker.cluster.PeerCommandBus;
 import io.delegatebroker.broker.domain.account.AccountService;
 import io.delegatebroker.broker.domain.delegate.ConnectAdmission;
 import io.delegatebroker.broker.domain.delegate.DelegateReconciler;
@@ -25,6 +23,7 @@ import io.delegatebroker.broker.gateway.DelegateGateway;
 import io.delegatebroker.broker.gateway.FailedHandshakeLimiter;
 import io.delegatebroker.broker.gateway.SessionFrames;
 import io.delegatebroker.broker.domain.Delegate;
+import io.delegatebroker.broker.domain.ListingGate;
 import io.delegatebroker.broker.metrics.EventLoopMonitor;
 import io.delegatebroker.broker.metrics.MicrometerBrokerMetrics;
 import io.delegatebroker.broker.session.CloseReason;
@@ -182,13 +181,14 @@ public final class BrokerNode {
     lastUsed = new LastUsedRecorder(store);
     lastUsed.start(vertx);
     expiry = new ExpiryWatcher(vertx, index);
-    return cluster.commandBus(vertx, commands::handle).compose(bus -> {
+    return Future.succeededFuture(cluster.commandBus(vertx, commands, index)).compose(bus -> {
       metrics.gauge("broker_cluster_nodes", "Nodes in the cluster as this node sees it", () -> bus.liveNodes().size());
       AccountService accounts = new AccountService(store, config.adminKey());
+      ListingGate listings = new ListingGate();
       AdminRouter admin = new AdminRouter(accounts, accounts,
-          new TokenService(store, accounts, bus, lastUsed),
+          new TokenService(store, accounts, bus, lastUsed, listings),
           new ProfileService(store, accounts, bus),
-          new DelegateService(store, accounts, bus),
+          new DelegateService(store, accounts, bus, listings),
           new ClusterService(bus));
       new RevocationCatchUp(store, index, tombstones, verifier).start(vertx);
       new DelegateReconciler(store, index, registry1).start(vertx);
@@ -220,10 +220,6 @@ public final class BrokerNode {
                 .setStatusCode(ar.succeeded() ? 200 : 503).putHeader("content-type", "application/json")
                 .end(ar.succeeded() ? "{\"status\":\"UP\"}" : "{\"status\":\"DOWN\"}")));
             router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
-            if (bus instanceof PeerCommandBus peers) {
-              router.post(PeerCommandBus.PATH).handler(new JsonBodyReader(AdminRouter.MAX_BODY_BYTES))
-                  .handler(peers::handle);
-            }
             admin.mount(v, router);
             ConsoleRoutes.mount(router);
             AdminRouter.mountFallbacks(router);

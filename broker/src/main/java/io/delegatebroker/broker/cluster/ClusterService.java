@@ -1,7 +1,7 @@
 package io.delegatebroker.broker.cluster;
 
 import io.delegatebroker.api.ops.ClusterOperations;
-import io.delegatebroker.broker.session.SessionCommands;
+import io.delegatebroker.broker.cluster.command.ListSessions;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -19,9 +19,9 @@ public final class ClusterService implements ClusterOperations {
 
   @Override
   public Future<JsonObject> describe() {
-    return bus.fanout(SessionCommands.count()).map(res -> {
+    return bus.fanout(ListSessions.nodeCount()).map(res -> {
       Map<String, Integer> counts = new HashMap<>();
-      res.replies().forEach(r -> counts.put(r.getString("node"), r.getInteger("sessions", 0)));
+      res.replies().forEach(r -> counts.put(r.node(), r.count()));
       JsonArray nodes = new JsonArray();
       for (String id : bus.liveNodes()) {
         nodes.add(new JsonObject().put("id", id).put("sessions", counts.getOrDefault(id, 0))

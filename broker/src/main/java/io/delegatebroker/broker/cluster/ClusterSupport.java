@@ -1,26 +1,35 @@
 package io.delegatebroker.broker.cluster;
 
 import com.hazelcast.config.Config;
+import com.hazelcast.config.ExecutorConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.delegatebroker.broker.app.BrokerConfig;
+import io.delegatebroker.broker.cluster.command.CommandSerialization;
+import io.delegatebroker.broker.cluster.command.Lane;
+import io.delegatebroker.broker.cluster.command.NodeCommand;
+import io.delegatebroker.broker.session.SessionCommands;
+import io.delegatebroker.broker.session.SessionIndex;
 import io.delegatebroker.cluster.HazelcastConfigFactory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.VertxMetricsFactory;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import java.util.function.Function;
+import java.util.Map;
 
 /**
  * Creates the node's Vert.x, clustered over Hazelcast when cluster settings are given, and the matching
- * {@link NodeCommandBus}: local for a node alone, reliable topics for a cluster.
+ * {@link NodeCommandBus}: local for a node alone, {@link HazelcastCommandBus} in a cluster. Adds to every Hazelcast
+ * configuration (built from the variables or read from a file) what the command plane needs: the commands' serializer
+ * factory, Java deserialization off, one executor per {@link Lane}, and the managed context that hands an arriving
+ * command this node's sessions.
  */
 public final class ClusterSupport {
 
   private final BrokerConfig config;
   private HazelcastInstance hazelcast;
+  private volatile SessionCommands local;
 
   public ClusterSupport(BrokerConfig config) {
     this.config = config;
@@ -33,13 +42,14 @@ public final class ClusterSupport {
     Config hz;
     try {
       hz = config.hazelcastConfig() != null
-          ? HazelcastConfigFactory.fromFile(config.hazelcastConfig(), config.nodeId(), attributes())
+          ? HazelcastConfigFactory.fromFile(config.hazelcastConfig(), config.nodeId(), Map.of())
           : HazelcastConfigFactory.tcpIp(config.clusterMembers(), config.clusterPort(), bindHost(),
               config.clusterName(),
-              config.nodeId(), attributes());
+              config.nodeId(), Map.of());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
+    commandPlane(hz);
     String host = bindHost();
     if (host != null) {
       options.getEventBusOptions().setHost(host);
@@ -59,10 +69,17 @@ public final class ClusterSupport {
         });
   }
 
-  /** What peers need to reach this node's admin port, published as member attributes. */
-  private java.util.Map<String, String> attributes() {
-    return java.util.Map.of(PeerCommandBus.ADMIN_PORT_ATTRIBUTE, Integer.toString(config.adminPort()),
-        PeerCommandBus.ADMIN_TLS_ATTRIBUTE, Boolean.toString(config.tls()));
+  private void commandPlane(Config hz) {
+    CommandSerialization.configure(hz.getSerializationConfig());
+    for (Lane lane : Lane.values()) {
+      hz.addExecutorConfig(new ExecutorConfig(lane.executor()).setPoolSize(lane.threads()).setQueueCapacity(lane.queue()));
+    }
+    hz.setManagedContext(obj -> {
+      if (obj instanceof NodeCommand command) {
+        command.bind(local);
+      }
+      return obj;
+    });
   }
 
   /** Loopback members mean a local cluster: bind everything to 127.0.0.1. */
@@ -75,12 +92,18 @@ public final class ClusterSupport {
     return loopback ? "127.0.0.1" : null;
   }
 
-  public Future<NodeCommandBus> commandBus(Vertx vertx, Function<JsonObject, Future<JsonObject>> handler) {
+  /**
+   * The command bus of this node, running commands on {@code commands}; in a cluster it also announces every session
+   * the index accepts to the other nodes (roaming instances, {@link InstanceClaims}).
+   */
+  public NodeCommandBus commandBus(Vertx vertx, SessionCommands commands, SessionIndex index) {
     if (hazelcast == null) {
-      return Future.succeededFuture(new LocalCommandBus(config.nodeId(), handler));
+      return new LocalCommandBus(commands);
     }
-    return Future.succeededFuture(new PeerCommandBus(vertx, hazelcast, config.nodeId(), config.adminKey(), config.tls(),
-        handler));
+    this.local = commands;
+    HazelcastCommandBus bus = new HazelcastCommandBus(vertx, hazelcast, config.nodeId());
+    index.onAdded(new InstanceClaims(vertx, bus)::announce);
+    return bus;
   }
 
   /** Leaves the cluster; the instance is ours, so the Vert.x cluster manager does not shut it down. */

@@ -1,35 +1,39 @@
 package io.delegatebroker.broker.cluster;
 
+import io.delegatebroker.broker.cluster.command.NodeCommand;
+import io.delegatebroker.broker.session.SessionCommands;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import java.util.List;
-import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** The fan-out of a node that runs alone: the command runs here only. */
+/** The fan-out of a node that runs alone: the command runs here only, at once (it never blocks). */
 public final class LocalCommandBus implements NodeCommandBus {
 
-  private final String nodeId;
-  private final Function<JsonObject, Future<JsonObject>> handler;
+  private static final Logger LOG = LoggerFactory.getLogger(LocalCommandBus.class);
+  private final SessionCommands local;
 
-  public LocalCommandBus(String nodeId, Function<JsonObject, Future<JsonObject>> handler) {
-    this.nodeId = nodeId;
-    this.handler = handler;
+  public LocalCommandBus(SessionCommands local) {
+    this.local = local;
   }
 
   @Override
-  public Future<FanoutResult> fanout(JsonObject command) {
-    return handler.apply(command)
-        .map(reply -> new FanoutResult(List.of(reply.put("node", nodeId)), true))
-        .otherwise(t -> new FanoutResult(List.of(), false));
+  public Future<FanoutResult> fanout(NodeCommand command) {
+    try {
+      return Future.succeededFuture(new FanoutResult(List.of(command.applyTo(local)), List.of()));
+    } catch (RuntimeException e) {
+      LOG.warn("command {} failed on this node: {}", command.name(), e.toString());
+      return Future.succeededFuture(new FanoutResult(List.of(), List.of(local.nodeId())));
+    }
   }
 
   @Override
   public String nodeId() {
-    return nodeId;
+    return local.nodeId();
   }
 
   @Override
   public List<String> liveNodes() {
-    return List.of(nodeId);
+    return List.of(local.nodeId());
   }
 }

@@ -1,7 +1,8 @@
 package io.delegatebroker.broker.cluster;
 
+import io.delegatebroker.broker.cluster.command.NodeCommand;
+import io.delegatebroker.broker.cluster.command.NodeReply;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
@@ -15,7 +16,7 @@ public interface NodeCommandBus {
   long CONFIRM_TIMEOUT_MILLIS = 5000;
 
   /** Runs the command everywhere; never fails, never waits longer than the timeout. */
-  Future<FanoutResult> fanout(JsonObject command);
+  Future<FanoutResult> fanout(NodeCommand command);
 
   /** This node's id. */
   String nodeId();
@@ -26,13 +27,18 @@ public interface NodeCommandBus {
   /**
    * The replies that arrived in time.
    *
-   * @param complete true when every node that was live when the command was sent replied
+   * @param unconfirmed the nodes, live when the command was sent, that did not answer in time (or failed, or left)
    */
-  record FanoutResult(List<JsonObject> replies, boolean complete) {
+  record FanoutResult(List<NodeReply> replies, List<String> unconfirmed) {
 
-    /** The sum of an integer field over all replies. */
-    public int sum(String field) {
-      return replies.stream().mapToInt(r -> r.getInteger(field, 0)).sum();
+    /** True when every node that was live when the command was sent answered. */
+    public boolean complete() {
+      return unconfirmed.isEmpty();
+    }
+
+    /** The sum of the replies' counts. */
+    public int sum() {
+      return replies.stream().mapToInt(NodeReply::count).sum();
     }
   }
 }

@@ -37,6 +37,7 @@ public final class DelegateSession {
   private volatile long lastPingNanos;
   /** Null while open; then the broker's {@link CloseReason}, or {@link #BY_DELEGATE}. */
   private volatile Object closed;
+  private volatile long connectStamp;
 
   public DelegateSession(String accountId, String delegateId, String delegateName, String instance, String tokenId,
       boolean pending, ServerWebSocket socket) {
@@ -84,6 +85,15 @@ public final class DelegateSession {
 
   public long lastSeenNanos() {
     return lastSeenNanos;
+  }
+
+  /** The session's place in the cluster-wide order of connects ({@link ConnectClock}); set when it is indexed. */
+  public long connectStamp() {
+    return connectStamp;
+  }
+
+  void connectStamp(long stamp) {
+    this.connectStamp = stamp;
   }
 
   public boolean pending() {

@@ -1,20 +1,21 @@
 package io.delegatebroker.broker.session;
 
-import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * What a node does when the command bus asks it to act on its own sessions. Commands are JSON so that they travel
- * unchanged between nodes; each answers with counts or listings of this node only.
+ * What this node does when a cluster command asks it to act on its own sessions; each answers for this node only.
+ * Every operation is in-memory work on the thread-safe {@link SessionIndex} that never blocks, so it may run on any
+ * thread (the cluster's command threads, an event loop) and return at once.
  */
 public final class SessionCommands {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SessionCommands.class);
+  private static final Logger LOG = LoggerFactory.getLogger(SessionCommands.class);
 
   private final String nodeId;
   private final SessionIndex index;
@@ -38,109 +39,83 @@ public final class SessionCommands {
     this.revocationLatency = revocationLatency;
   }
 
-  public static JsonObject endToken(String tokenId, String hash, CloseReason reason) {
-    return new JsonObject().put("op", "end-token").put("tokenId", tokenId).put("hash", hash).put("reason", reason.name())
-        .put("sentAt", System.currentTimeMillis());
+  public String nodeId() {
+    return nodeId;
   }
 
-  public static JsonObject endDelegate(String accountId, String delegateId, String name, CloseReason reason) {
-    return new JsonObject().put("op", "end-delegate").put("accountId", accountId).put("delegateId", delegateId)
-        .put("name", name).put("reason", reason.name());
+  /**
+   * Revokes the token here. @return the sessions of the token closed here for the revocation and not yet reported, by
+   * whichever path closed them ({@link SessionIndex#revokeToken})
+   */
+  public int revokeToken(String tokenId, String hash, long sentAtMillis) {
+    forgetToken.accept(hash);
+    long started = System.nanoTime();
+    int n = index.revokeToken(tokenId);
+    LOG.info("token revoked on node {}: {} sessions closed for it in {} ms", nodeId, n,
+        (System.nanoTime() - started) / 1_000_000);
+    revocationLatency.accept(Math.max(0, System.currentTimeMillis() - sentAtMillis));
+    return n;
   }
 
-  public static JsonObject approve(String accountId, List<String> delegateIds, List<String> names) {
-    return new JsonObject().put("op", "approve").put("accountId", accountId).put("delegateIds", new JsonArray(delegateIds))
-        .put("names", new JsonArray(names));
+  /** Rejects or deletes the delegate here. @return sessions closed for it and not yet reported */
+  public int endDelegate(String accountId, String delegateId, String name, CloseReason reason) {
+    forgetDelegate.accept(accountId, name);
+    return index.endDelegateAndReport(delegateId, reason);
   }
 
-  public static JsonObject message(String delegateId, String id, JsonObject payload) {
-    return new JsonObject().put("op", "message").put("delegateId", delegateId).put("id", id).put("payload", payload);
+  /** @return how many pending sessions were approved here */
+  public int approve(String accountId, List<String> delegateIds, List<String> names) {
+    names.forEach(n -> forgetDelegate.accept(accountId, n));
+    int n = 0;
+    for (String id : delegateIds) {
+      n += index.approveDelegate(id);
+    }
+    return n;
   }
 
-  public static JsonObject tokenSessions(String tokenId) {
-    return new JsonObject().put("op", "token-sessions").put("tokenId", tokenId);
-  }
-
-  public static JsonObject accountSessions(String accountId) {
-    return new JsonObject().put("op", "account-sessions").put("accountId", accountId);
-  }
-
-  public static JsonObject count() {
-    return new JsonObject().put("op", "count");
-  }
-
-  public static JsonObject forgetProfile(String accountId, String name) {
-    return new JsonObject().put("op", "forget-profile").put("accountId", accountId).put("name", name);
-  }
-
-  /** Runs one command on this node's sessions. */
-  public Future<JsonObject> handle(JsonObject cmd) {
-    String op = cmd.getString("op", "");
-    JsonObject reply = new JsonObject().put("node", nodeId);
-    switch (op) {
-      case "end-token" -> {
-        forgetToken.accept(cmd.getString("hash"));
-        long started = System.nanoTime();
-        int n = index.endToken(cmd.getString("tokenId"), CloseReason.valueOf(cmd.getString("reason")));
-        LOG.info("token ended on node {}: {} sessions closed in {} ms", nodeId, n, (System.nanoTime() - started) / 1_000_000);
-        Long sentAt = cmd.getLong("sentAt");
-        if (sentAt != null) {
-          revocationLatency.accept(Math.max(0, System.currentTimeMillis() - sentAt));
-        }
-        reply.put("evicted", n);
-      }
-      case "end-delegate" -> {
-        forgetDelegate.accept(cmd.getString("accountId"), cmd.getString("name"));
-        reply.put("evicted", index.endDelegate(cmd.getString("delegateId"), CloseReason.valueOf(cmd.getString("reason"))));
-      }
-      case "approve" -> {
-        String account = cmd.getString("accountId");
-        cmd.getJsonArray("names").forEach(n -> forgetDelegate.accept(account, (String) n));
-        int n = 0;
-        for (Object id : cmd.getJsonArray("delegateIds")) {
-          n += index.approveDelegate((String) id);
-        }
-        reply.put("approved", n);
-      }
-      case "message" -> {
-        JsonObject frame = new JsonObject().put("type", "message").put("id", cmd.getString("id"))
-            .put("payload", cmd.getJsonObject("payload"));
-        String text = frame.encode();
-        int n = 0;
-        for (DelegateSession s : index.ofDelegate(cmd.getString("delegateId"))) {
-          if (!s.pending() && !s.closed()) {
-            s.sendRaw(text);
-            n++;
-          }
-        }
-        reply.put("delivered", n);
-      }
-      case "token-sessions" -> reply.put("items", describe(index.ofToken(cmd.getString("tokenId"))));
-      case "account-sessions" -> {
-        String account = cmd.getString("accountId");
-        reply.put("items", describe(index.matching(s -> s.accountId().equals(account))));
-      }
-      case "count" -> reply.put("sessions", index.size());
-      case "forget-profile" -> forgetProfile.accept(cmd.getString("accountId"), cmd.getString("name"));
-      default -> {
-        return Future.failedFuture("unknown command " + op);
+  /** Sends an encoded frame to every active session of the delegate here. @return how many got it */
+  public int message(String delegateId, String frame) {
+    int n = 0;
+    for (DelegateSession s : index.ofDelegate(delegateId)) {
+      if (!s.pending() && !s.closed()) {
+        s.sendRaw(frame);
+        n++;
       }
     }
-    return Future.succeededFuture(reply);
+    return n;
   }
 
-  private JsonArray describe(List<DelegateSession> sessions) {
-    JsonArray out = new JsonArray();
-    for (DelegateSession s : sessions) {
-      out.add(new JsonObject()
-          .put("delegateId", s.delegateId())
-          .put("delegate", s.delegateName())
-          .put("instance", s.instance())
-          .put("tokenId", s.tokenId())
-          .put("node", nodeId)
-          .put("connectedAt", Instant.ofEpochMilli(s.connectedAtMillis()).toString())
-          .put("lastHeartbeatAt", Instant.ofEpochMilli(s.lastHeartbeatMillis()).toString()));
+  public List<SessionView> tokenSessions(String tokenId) {
+    return index.ofToken(tokenId).stream().map(s -> SessionView.of(s, nodeId)).toList();
+  }
+
+  public List<SessionView> accountSessions(String accountId) {
+    return index.ofAccount(accountId).stream().map(s -> SessionView.of(s, nodeId)).toList();
+  }
+
+  /** Live sessions per token id of the account, here. */
+  public Map<String, Integer> tokenCounts(String accountId) {
+    Map<String, Integer> counts = new HashMap<>();
+    index.ofAccount(accountId).forEach(s -> counts.merge(s.tokenId(), 1, Integer::sum));
+    return counts;
+  }
+
+  public int count() {
+    return index.size();
+  }
+
+  public void forgetProfile(String accountId, String name) {
+    forgetProfile.accept(accountId, name);
+  }
+
+  /** Another node accepted sessions of these instances: older copies here close with 4005. @return how many */
+  public int yieldInstances(String fromNode, List<String> instanceKeys, long[] stamps) {
+    int n = 0;
+    for (int i = 0; i < instanceKeys.size(); i++) {
+      if (index.yieldTo(instanceKeys.get(i), stamps[i], fromNode, nodeId)) {
+        n++;
+      }
     }
-    return out;
+    return n;
   }
 }

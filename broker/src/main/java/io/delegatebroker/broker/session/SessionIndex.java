@@ -2,8 +2,8 @@ package io.delegatebroker.broker.session;
 
 import io.vertx.core.Context;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,17 +13,21 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * This node's live sessions, indexed by token (for revocation and expiry), by delegate (for approval,
- * rejection, deletion and messages) and by instance (for replacement). Safe to use from any event loop.
+ * This node's live sessions, indexed by token (revocation, expiry), by delegate (approval, rejection, deletion,
+ * messages), by account (listings, which so never scan the sessions of other accounts) and by instance (replacement,
+ * here and across the cluster). Safe to use from any thread: Vert.x event loops and the cluster's command threads.
  */
 public final class SessionIndex {
 
   private final ConcurrentHashMap<String, Set<DelegateSession>> byToken = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Set<DelegateSession>> byDelegate = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Set<DelegateSession>> byAccount = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, DelegateSession> byInstance = new ConcurrentHashMap<>();
   private final AtomicInteger size = new AtomicInteger();
+  private final ConnectClock clock = new ConnectClock();
   private final Tombstones tombstones;
   private final Consumer<SessionEnd> onEnd;
+  private volatile Consumer<DelegateSession> onAdded = s -> { };
 
   /** A session the broker closed, with why: for metrics and logs. */
   public record SessionEnd(DelegateSession session, CloseReason reason) {
@@ -34,36 +38,70 @@ public final class SessionIndex {
     this.onEnd = onEnd;
   }
 
+  /** Called with every session this index accepted: the cluster announces it so other nodes drop older copies. */
+  public void onAdded(Consumer<DelegateSession> listener) {
+    this.onAdded = listener;
+  }
+
   /**
-   * Adds a session, closing the one it replaces (4005). If its token or delegate was ended meanwhile, the
-   * session is closed at once with that reason and false is returned. If it is pending and its delegate was
-   * approved meanwhile, it is approved now.
+   * Adds a session, closing the one of the same instance it replaces here (4005). If its token or delegate was ended
+   * meanwhile, the session is closed at once with that reason (and counted for that end) and false is returned. If it
+   * is pending and its delegate was approved meanwhile, it is approved now.
    */
   public boolean add(DelegateSession s) {
     add(byToken, s.tokenId(), s);
     add(byDelegate, s.delegateId(), s);
+    add(byAccount, s.accountId(), s);
     size.incrementAndGet();
-    DelegateSession previous = byInstance.put(s.instanceKey(), s);
-    if (previous != null && previous != s) {
-      evict(previous, CloseReason.REPLACED);
+    DelegateSession[] previous = new DelegateSession[1];
+    // The stamp is taken inside the instance's slot, so a claim from another node (see yieldTo) either sees this
+    // session or was observed by the clock before the stamp was taken.
+    byInstance.compute(s.instanceKey(), (k, prev) -> {
+      s.connectStamp(clock.next());
+      previous[0] = prev;
+      return s;
+    });
+    if (previous[0] != null && previous[0] != s) {
+      evict(previous[0], CloseReason.REPLACED);
     }
     Tombstones.Mark ended = tombstones.check(s);
     if (ended != null) {
-      if (evict(s, ended.reason())) {
-        ended.addClosed(1);
+      synchronized (ended) {
+        if (evict(s, ended.reason())) {
+          ended.addClosed(1);
+        }
       }
       return false;
     }
     if (s.pending() && tombstones.approved(s.delegateId())) {
       s.approve();
     }
+    onAdded.accept(s);
     return true;
+  }
+
+  /**
+   * Another node accepted a session of this instance: the local one is closed with 4005 when it connected earlier in
+   * the cluster-wide order ({@link ConnectClock}); when it connected later it stays, and the other node closes its
+   * copy on hearing of this one. @return true when a local session was closed
+   */
+  public boolean yieldTo(String instanceKey, long stamp, String node, String localNode) {
+    clock.observe(stamp);
+    DelegateSession[] older = new DelegateSession[1];
+    byInstance.computeIfPresent(instanceKey, (k, local) -> {
+      if (ConnectClock.before(local.connectStamp(), localNode, stamp, node)) {
+        older[0] = local;
+      }
+      return local;
+    });
+    return older[0] != null && evict(older[0], CloseReason.REPLACED);
   }
 
   /** Forgets a session (closed by the peer or by the broker). Idempotent. */
   public void remove(DelegateSession s) {
     boolean removed = remove(byToken, s.tokenId(), s);
     remove(byDelegate, s.delegateId(), s);
+    remove(byAccount, s.accountId(), s);
     byInstance.remove(s.instanceKey(), s);
     if (removed) {
       size.decrementAndGet();
@@ -81,23 +119,48 @@ public final class SessionIndex {
   }
 
   /**
-   * Ends the token on this node: marks it, then closes each of its sessions. Whoever ends it first (the command, the
-   * store catch-up or the expiry timer) closes the sessions; every call answers the total this node closed for that
-   * end, so a revoke reports the sessions even when the catch-up got to them a moment before its command arrived.
+   * Ends the token on this node: marks it, then closes each of its sessions, counting them for that end. This is the
+   * one local eviction of a token, whoever calls it: the revoke command, the store safety net, the expiry timer.
+   * When the token was already ended for another reason (expired, then revoked), its sessions close with the first
+   * reason. @return how many sessions this call closed
    */
   public int endToken(String tokenId, CloseReason reason) {
-    return end(tombstones.endToken(tokenId, reason), byToken.get(tokenId), reason);
+    return end(tombstones.endToken(tokenId, reason), byToken.get(tokenId));
   }
 
-  /** Ends the delegate on this node, like {@link #endToken}. */
+  /**
+   * Ends the token for a revoke command and answers how many of its sessions this node closed for the revocation that
+   * no earlier answer reported: the ones this call closed, and the ones the safety net or a losing connect closed
+   * before. A repeated revoke so counts only what was closed since the last answer (usually 0).
+   */
+  public int revokeToken(String tokenId) {
+    return endAndReport(tombstones.endToken(tokenId, CloseReason.TOKEN_REVOKED), byToken.get(tokenId),
+        CloseReason.TOKEN_REVOKED);
+  }
+
+  /** Ends the delegate on this node, like {@link #endToken}. @return how many sessions this call closed */
   public int endDelegate(String delegateId, CloseReason reason) {
-    return end(tombstones.endDelegate(delegateId, reason), byDelegate.get(delegateId), reason);
+    return end(tombstones.endDelegate(delegateId, reason), byDelegate.get(delegateId));
   }
 
-  private int end(Tombstones.Mark mark, Collection<DelegateSession> sessions, CloseReason reason) {
-    int closed = evictAll(sessions, mark.reason());
-    int total = mark.addClosed(closed);
-    return mark.reason() == reason ? total : closed;
+  /** Ends the delegate for a command and answers what no earlier answer reported, like {@link #revokeToken}. */
+  public int endDelegateAndReport(String delegateId, CloseReason reason) {
+    return endAndReport(tombstones.endDelegate(delegateId, reason), byDelegate.get(delegateId), reason);
+  }
+
+  private int end(Tombstones.Mark mark, Collection<DelegateSession> sessions) {
+    synchronized (mark) {
+      int closed = evictAll(sessions, mark.reason());
+      mark.addClosed(closed);
+      return closed;
+    }
+  }
+
+  private int endAndReport(Tombstones.Mark mark, Collection<DelegateSession> sessions, CloseReason reason) {
+    synchronized (mark) {
+      int closed = end(mark, sessions);
+      return mark.reason() == reason ? mark.takeUnreported() : closed;
+    }
   }
 
   /**
@@ -144,15 +207,17 @@ public final class SessionIndex {
     return n;
   }
 
-
   public List<DelegateSession> ofToken(String tokenId) {
-    Set<DelegateSession> set = byToken.get(tokenId);
-    return set == null ? List.of() : List.copyOf(set);
+    return copy(byToken.get(tokenId));
   }
 
   public List<DelegateSession> ofDelegate(String delegateId) {
-    Set<DelegateSession> set = byDelegate.get(delegateId);
-    return set == null ? List.of() : List.copyOf(set);
+    return copy(byDelegate.get(delegateId));
+  }
+
+  /** The account's sessions, from its own index: a listing costs what the account holds, not what the node holds. */
+  public List<DelegateSession> ofAccount(String accountId) {
+    return copy(byAccount.get(accountId));
   }
 
   public List<DelegateSession> matching(Predicate<DelegateSession> filter) {
@@ -187,6 +252,10 @@ public final class SessionIndex {
       }
     }
     return n;
+  }
+
+  private static List<DelegateSession> copy(Set<DelegateSession> set) {
+    return set == null ? List.of() : List.copyOf(set);
   }
 
   private static void add(Map<String, Set<DelegateSession>> index, String key, DelegateSession s) {

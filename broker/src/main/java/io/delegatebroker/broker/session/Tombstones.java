@@ -17,11 +17,17 @@ public final class Tombstones {
   /** How long a mark is kept: longer than any cached entry lives (30 min) and any connect in flight. */
   public static final long RETENTION_MILLIS = 40 * 60 * 1000L;
 
-  /** One ended token or delegate: why, when, and how many sessions this node closed for it. */
+  /**
+   * One ended token or delegate: why, when, how many sessions this node closed for it, and how many of those an
+   * answer to a command has reported already. Every path that closes a session for the end (the command, the store
+   * safety net, a connect that lost the race, the expiry timer) counts here under the mark's lock, so an answer that
+   * takes the unreported count reports each closed session exactly once.
+   */
   public static final class Mark {
     private final CloseReason reason;
     private final long atMillis;
-    private final java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+    private int closed; // guarded by this
+    private int reported; // guarded by this
 
     Mark(CloseReason reason, long atMillis) {
       this.reason = reason;
@@ -37,8 +43,16 @@ public final class Tombstones {
     }
 
     /** Adds sessions closed under this mark. @return the total so far */
-    public int addClosed(int n) {
-      return closed.addAndGet(n);
+    public synchronized int addClosed(int n) {
+      closed += n;
+      return closed;
+    }
+
+    /** The sessions closed under this mark that no answer has reported yet, now counted as reported. */
+    public synchronized int takeUnreported() {
+      int n = closed - reported;
+      reported = closed;
+      return n;
     }
   }
 

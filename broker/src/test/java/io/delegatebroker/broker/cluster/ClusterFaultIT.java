@@ -108,6 +108,7 @@ class ClusterFaultIT {
     System.out.println("revoke with a paused node answered in " + revokeMillis + " ms: " + revoked.encode());
     assertTrue(revokeMillis < 6500, "revoke took " + revokeMillis + " ms");
     assertFalse(revoked.getBoolean("complete"));
+    assertEquals(new io.vertx.core.json.JsonArray().add(nodes.get(2).nodeId()), revoked.getJsonArray("unconfirmed"));
     assertEquals(6, revoked.getInteger("evicted"));
     for (TestDelegate d : sessions.subList(0, 6)) {
       assertEquals(4001, d.awaitClose().code());
@@ -159,6 +160,7 @@ class ClusterFaultIT {
     late.next("welcome");
     JsonObject revoked = admins.get(1).revoke(acc, "t1");
     assertTrue(revoked.getBoolean("complete"));
+    assertTrue(revoked.getJsonArray("unconfirmed").isEmpty());
     assertEquals(5, revoked.getInteger("evicted"));
     assertEquals(4001, late.awaitClose().code());
   }

@@ -45,7 +45,12 @@ public final class TestCluster implements AutoCloseable {
 
   /** Starts the nodes concurrently and waits until each sees all of them. */
   public static TestCluster start(int n, String pgUrl) {
-    List<CompletableFuture<TestNode>> starting = envs(n, pgUrl).stream()
+    return start(envs(n, pgUrl));
+  }
+
+  /** Starts nodes with the given environments (from {@link #envs}, possibly changed) concurrently. */
+  public static TestCluster start(List<Map<String, String>> envs) {
+    List<CompletableFuture<TestNode>> starting = envs.stream()
         .map(env -> CompletableFuture.supplyAsync(() -> TestNode.start(env)))
         .toList();
     List<TestNode> nodes = starting.stream().map(CompletableFuture::join).toList();

@@ -6,16 +6,21 @@ import io.delegatebroker.api.ops.DelegateOperations;
 import io.delegatebroker.broker.cluster.NodeCommandBus;
 import io.delegatebroker.broker.domain.AuditEvent;
 import io.delegatebroker.broker.domain.Found;
+import io.delegatebroker.broker.domain.ListingGate;
 import io.delegatebroker.broker.domain.Delegate;
 import io.delegatebroker.broker.domain.Secrets;
 import io.delegatebroker.broker.domain.Times;
 import io.delegatebroker.broker.domain.account.AccountService;
 import io.delegatebroker.broker.session.CloseReason;
-import io.delegatebroker.broker.session.SessionCommands;
+import io.delegatebroker.broker.cluster.command.ApproveDelegates;
+import io.delegatebroker.broker.cluster.command.EndDelegate;
+import io.delegatebroker.broker.cluster.command.ListSessions;
+import io.delegatebroker.broker.cluster.command.SendMessage;
 import io.delegatebroker.broker.store.BrokerStore;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,8 +36,10 @@ public final class DelegateService implements DelegateOperations {
   private final BrokerStore store;
   private final AccountService accounts;
   private final NodeCommandBus bus;
+  private final ListingGate listings;
 
-  public DelegateService(BrokerStore store, AccountService accounts, NodeCommandBus bus) {
+  public DelegateService(BrokerStore store, AccountService accounts, NodeCommandBus bus, ListingGate listings) {
+    this.listings = listings;
     this.store = store;
     this.accounts = accounts;
     this.bus = bus;
@@ -40,16 +47,16 @@ public final class DelegateService implements DelegateOperations {
 
   @Override
   public Future<JsonArray> listDelegates(String accountId, String status, String project) {
-    return accounts.require(accountId)
+    return listings.run(accountId, () -> accounts.require(accountId)
         .compose(a -> store.listDelegates(accountId, status, project))
         .compose(list -> instances(accountId).map(inst ->
-            new JsonArray(list.stream().map(d -> json(d, inst.getOrDefault(d.id(), new JsonArray()))).toList())));
+            new JsonArray(list.stream().map(d -> json(d, inst.getOrDefault(d.id(), new JsonArray()))).toList()))));
   }
 
   @Override
   public Future<JsonObject> getDelegate(String accountId, String delegateId) {
-    return require(accountId, delegateId)
-        .compose(d -> instances(accountId).map(inst -> json(d, inst.getOrDefault(d.id(), new JsonArray()))));
+    return listings.run(accountId, () -> require(accountId, delegateId)
+        .compose(d -> instances(accountId).map(inst -> json(d, inst.getOrDefault(d.id(), new JsonArray())))));
   }
 
   @Override
@@ -57,7 +64,7 @@ public final class DelegateService implements DelegateOperations {
     return require(accountId, delegateId)
         .compose(d -> store.approveDelegate(accountId, delegateId, event(caller, accountId, "delegate.approve", delegateId)))
         .compose(this::notPendingUnless)
-        .compose(d -> bus.fanout(SessionCommands.approve(accountId, List.of(d.id()), List.of(d.name())))
+        .compose(d -> bus.fanout(new ApproveDelegates(accountId, List.of(d.id()), List.of(d.name())))
             .map(res -> new JsonObject().put("id", d.id()).put("status", Delegate.ACTIVE)));
   }
 
@@ -66,8 +73,8 @@ public final class DelegateService implements DelegateOperations {
     return require(accountId, delegateId)
         .compose(d -> store.rejectDelegate(accountId, delegateId, event(caller, accountId, "delegate.reject", delegateId)))
         .compose(this::notPendingUnless)
-        .compose(d -> bus.fanout(SessionCommands.endDelegate(accountId, d.id(), d.name(), CloseReason.DELEGATE_REJECTED))
-            .map(res -> new JsonObject().put("id", d.id()).put("status", "REJECTED").put("evicted", res.sum("evicted"))));
+        .compose(d -> bus.fanout(new EndDelegate(accountId, d.id(), d.name(), CloseReason.DELEGATE_REJECTED))
+            .map(res -> new JsonObject().put("id", d.id()).put("status", "REJECTED").put("evicted", res.sum())));
   }
 
   @Override
@@ -75,7 +82,7 @@ public final class DelegateService implements DelegateOperations {
     return require(accountId, delegateId)
         .compose(d -> store.deleteDelegate(accountId, delegateId, event(caller, accountId, "delegate.delete", delegateId)))
         .compose(Found.orNotFound("No such delegate in this account."))
-        .compose(d -> bus.fanout(SessionCommands.endDelegate(accountId, d.id(), d.name(), CloseReason.DELEGATE_DELETED)))
+        .compose(d -> bus.fanout(new EndDelegate(accountId, d.id(), d.name(), CloseReason.DELEGATE_DELETED)))
         .mapEmpty();
   }
 
@@ -88,7 +95,7 @@ public final class DelegateService implements DelegateOperations {
         .compose(approved -> {
           List<String> ids = approved.stream().map(Delegate::id).toList();
           Future<?> told = ids.isEmpty() ? Future.succeededFuture()
-              : bus.fanout(SessionCommands.approve(accountId, ids, approved.stream().map(Delegate::name).toList()));
+              : bus.fanout(new ApproveDelegates(accountId, ids, approved.stream().map(Delegate::name).toList()));
           return told.map(v -> new JsonObject().put("approved", new JsonArray(ids)));
         });
   }
@@ -100,8 +107,9 @@ public final class DelegateService implements DelegateOperations {
         return Future.failedFuture(BrokerException.conflict("The delegate is waiting for approval."));
       }
       String id = Secrets.newId();
-      return bus.fanout(SessionCommands.message(delegateId, id, payload)).compose(res -> {
-        int delivered = res.sum("delivered");
+      String frame = new JsonObject().put("type", "message").put("id", id).put("payload", payload).encode();
+      return bus.fanout(new SendMessage(delegateId, frame)).compose(res -> {
+        int delivered = res.sum();
         if (delivered == 0) {
           return Future.failedFuture(BrokerException.notFound("No instance of the delegate is connected."));
         }
@@ -126,14 +134,13 @@ public final class DelegateService implements DelegateOperations {
 
   /** Live instances per delegate id across the cluster. */
   private Future<Map<String, JsonArray>> instances(String accountId) {
-    return bus.fanout(SessionCommands.accountSessions(accountId)).map(res -> {
+    return bus.fanout(ListSessions.ofAccount(accountId)).map(res -> {
       Map<String, JsonArray> out = new HashMap<>();
-      res.replies().forEach(reply -> reply.getJsonArray("items", new JsonArray()).forEach(o -> {
-        JsonObject s = (JsonObject) o;
-        out.computeIfAbsent(s.getString("delegateId"), k -> new JsonArray()).add(new JsonObject()
-            .put("instance", s.getString("instance")).put("node", s.getString("node"))
-            .put("connectedAt", s.getString("connectedAt")).put("lastHeartbeatAt", s.getString("lastHeartbeatAt")));
-      }));
+      res.replies().forEach(reply -> reply.sessions().forEach(s ->
+        out.computeIfAbsent(s.delegateId(), k -> new JsonArray()).add(new JsonObject()
+            .put("instance", s.instance()).put("node", s.node())
+            .put("connectedAt", Times.iso(Instant.ofEpochMilli(s.connectedAtMillis())))
+            .put("lastHeartbeatAt", Times.iso(Instant.ofEpochMilli(s.lastHeartbeatMillis()))))));
       return out;
     });
   }

@@ -9,7 +9,7 @@ import io.delegatebroker.broker.domain.Found;
 import io.delegatebroker.broker.domain.Profile;
 import io.delegatebroker.broker.domain.Times;
 import io.delegatebroker.broker.domain.account.AccountService;
-import io.delegatebroker.broker.session.SessionCommands;
+import io.delegatebroker.broker.cluster.command.ForgetProfile;
 import io.delegatebroker.broker.store.BrokerStore;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -83,7 +83,7 @@ public final class ProfileService implements ProfileOperations {
   }
 
   private Future<Void> forget(String accountId, String name) {
-    return bus.fanout(SessionCommands.forgetProfile(accountId, name)).mapEmpty();
+    return bus.fanout(new ForgetProfile(accountId, name)).mapEmpty();
   }
 
   private Future<Profile> require(String accountId, String name) {

@@ -6,12 +6,13 @@ import io.delegatebroker.api.ops.TokenOperations;
 import io.delegatebroker.broker.cluster.NodeCommandBus;
 import io.delegatebroker.broker.domain.AuditEvent;
 import io.delegatebroker.broker.domain.Found;
+import io.delegatebroker.broker.domain.ListingGate;
 import io.delegatebroker.broker.domain.Secrets;
 import io.delegatebroker.broker.domain.Times;
 import io.delegatebroker.broker.domain.TokenRecord;
 import io.delegatebroker.broker.domain.account.AccountService;
-import io.delegatebroker.broker.session.CloseReason;
-import io.delegatebroker.broker.session.SessionCommands;
+import io.delegatebroker.broker.cluster.command.ListSessions;
+import io.delegatebroker.broker.cluster.command.RevokeToken;
 import io.delegatebroker.broker.store.BrokerStore;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -23,8 +24,10 @@ import java.util.Map;
 
 /**
  * Delegate tokens. Revocation is recorded in the store first (the truth every node catches up from), then
- * broadcast; the call answers once every live node confirmed its evictions, or after the confirm timeout with
- * {@code complete:false}.
+ * broadcast, every time, also for a token revoked before (a retry after a revoke that timed out must reach the nodes);
+ * the call answers once every live node confirmed, or after the confirm timeout with {@code complete:false} and the
+ * nodes that did not confirm in {@code unconfirmed}. {@code evicted} sums what each node closed for the revocation and
+ * had not reported in an earlier answer, whichever path closed it (command, store safety net, a connect that lost).
  */
 public final class TokenService implements TokenOperations {
 
@@ -32,8 +35,11 @@ public final class TokenService implements TokenOperations {
   private final AccountService accounts;
   private final NodeCommandBus bus;
   private final LastUsedRecorder lastUsed;
+  private final ListingGate listings;
 
-  public TokenService(BrokerStore store, AccountService accounts, NodeCommandBus bus, LastUsedRecorder lastUsed) {
+  public TokenService(BrokerStore store, AccountService accounts, NodeCommandBus bus, LastUsedRecorder lastUsed,
+      ListingGate listings) {
+    this.listings = listings;
     this.store = store;
     this.accounts = accounts;
     this.bus = bus;
@@ -60,15 +66,16 @@ public final class TokenService implements TokenOperations {
 
   @Override
   public Future<JsonArray> listTokens(String accountId, String status, String project) {
-    return accounts.require(accountId)
+    return listings.run(accountId, () -> accounts.require(accountId)
         .compose(a -> store.listTokens(accountId, status, project))
         .compose(tokens -> liveCounts(accountId).map(counts ->
-            new JsonArray(tokens.stream().map(t -> json(t, counts.getOrDefault(t.id(), 0))).toList())));
+            new JsonArray(tokens.stream().map(t -> json(t, counts.getOrDefault(t.id(), 0))).toList()))));
   }
 
   @Override
   public Future<JsonObject> getToken(String accountId, String name) {
-    return require(accountId, name).compose(t -> liveCounts(accountId).map(counts -> json(t, counts.getOrDefault(t.id(), 0))));
+    return listings.run(accountId, () -> require(accountId, name)
+        .compose(t -> liveCounts(accountId).map(counts -> json(t, counts.getOrDefault(t.id(), 0)))));
   }
 
   @Override
@@ -83,28 +90,23 @@ public final class TokenService implements TokenOperations {
       TokenRecord t = r.get().token();
       JsonObject out = new JsonObject().put("name", t.name()).put("status", TokenRecord.REVOKED)
           .put("revokedAt", Times.iso(t.revokedAt()));
-      if (!r.get().changed()) {
-        return Future.succeededFuture(out.put("evicted", 0).put("complete", true));
-      }
-      return bus.fanout(SessionCommands.endToken(t.id(), t.hash(), CloseReason.TOKEN_REVOKED))
-          .map(res -> out.put("evicted", res.sum("evicted")).put("complete", res.complete()));
+      return bus.fanout(new RevokeToken(t.id(), t.hash()))
+          .map(res -> out.put("evicted", res.sum()).put("complete", res.complete())
+              .put("unconfirmed", new JsonArray(res.unconfirmed())));
     });
   }
 
   @Override
   public Future<JsonArray> connections(String accountId, String name) {
-    return require(accountId, name)
-        .compose(t -> bus.fanout(SessionCommands.tokenSessions(t.id())))
+    return listings.run(accountId, () -> require(accountId, name)
+        .compose(t -> bus.fanout(ListSessions.ofToken(t.id())))
         .map(res -> {
           JsonArray items = new JsonArray();
-          res.replies().forEach(reply -> reply.getJsonArray("items", new JsonArray()).forEach(o -> {
-            JsonObject s = (JsonObject) o;
-            items.add(new JsonObject().put("delegateId", s.getString("delegateId")).put("delegate", s.getString("delegate"))
-                .put("instance", s.getString("instance")).put("node", s.getString("node"))
-                .put("connectedAt", s.getString("connectedAt")));
-          }));
+          res.replies().forEach(reply -> reply.sessions().forEach(s -> items.add(new JsonObject()
+              .put("delegateId", s.delegateId()).put("delegate", s.delegate()).put("instance", s.instance())
+              .put("node", s.node()).put("connectedAt", Times.iso(Instant.ofEpochMilli(s.connectedAtMillis()))))));
           return items;
-        });
+        }));
   }
 
   private Future<TokenRecord> require(String accountId, String name) {
@@ -114,10 +116,9 @@ public final class TokenService implements TokenOperations {
 
   /** Live sessions per token id across the cluster. */
   private Future<Map<String, Integer>> liveCounts(String accountId) {
-    return bus.fanout(SessionCommands.accountSessions(accountId)).map(res -> {
+    return bus.fanout(ListSessions.tokenCounts(accountId)).map(res -> {
       Map<String, Integer> counts = new HashMap<>();
-      res.replies().forEach(reply -> reply.getJsonArray("items", new JsonArray())
-          .forEach(o -> counts.merge(((JsonObject) o).getString("tokenId"), 1, Integer::sum)));
+      res.replies().forEach(reply -> reply.counts().forEach((token, n) -> counts.merge(token, n, Integer::sum)));
       return counts;
     });
   }
