@@ -80,11 +80,6 @@ final class PrometheusServer implements AutoCloseable {
     return data("/api/v1/alerts").getJsonArray("alerts");
   }
 
-  /** The state of the scrape target: "up", "down" or "unknown", with the last error. */
-  JsonArray targets() throws IOException, InterruptedException {
-    return data("/api/v1/targets").getJsonArray("activeTargets");
-  }
-
   private JsonObject data(String pathAndQuery) throws IOException, InterruptedException {
     HttpResponse<String> r = get(pathAndQuery);
     JsonObject body = new JsonObject(r.body());
