@@ -48,8 +48,9 @@ public final class AdminRouter {
     this.cluster = cluster;
   }
 
-  /** Mounts the {@code /v1} routes on the given router. */
+  /** Mounts the {@code /v1} routes, and {@code GET /openapi.yaml} (no key), on the given router. */
   public void mount(Vertx vertx, Router router) {
+    OpenApiDocument.mount(router);
     router.route("/v1/*").handler(new JsonBodyReader(MAX_BODY_BYTES));
     router.route("/v1/*").handler(this::authenticate);
     router.route("/v1/accounts/:acc/*").handler(this::scopeToAccount);

@@ -101,23 +101,30 @@ public final class AdminClient {
     if (key != null) {
       options.putHeader("Authorization", "Bearer " + key);
     }
+    Buffer buffer = body == null ? null : body instanceof JsonObject o ? o.toBuffer() : body instanceof Buffer b ? b
+        : body instanceof byte[] bytes ? Buffer.buffer(bytes) : Buffer.buffer(body.toString());
     // The body handler is set in the callback that receives the response, on the request's event loop: composing it
     // onto the outer future instead lets the response end before anyone reads it, and the call then hangs.
-    return Await.result(http.request(options).compose(req -> {
+    Received received = Await.result(http.request(options).compose(req -> {
       Future<HttpClientResponse> sent;
-      if (body == null) {
+      if (buffer == null) {
         sent = req.send();
       } else {
         if (contentType != null) {
           req.putHeader("content-type", contentType);
         }
-        Buffer buffer = body instanceof JsonObject o ? o.toBuffer() : body instanceof Buffer b ? b
-            : body instanceof byte[] bytes ? Buffer.buffer(bytes) : Buffer.buffer(body.toString());
         sent = req.send(buffer);
       }
-      return sent.compose(resp -> resp.body()
-          .map(b -> new Response(resp.statusCode(), b.toString(), resp.getHeader("Retry-After"))));
+      return sent.compose(resp -> resp.body().map(b -> new Received(
+          new Response(resp.statusCode(), b.toString(), resp.getHeader("Retry-After")), resp.getHeader("content-type"))));
     }));
+    Response r = received.response();
+    // Every exchange is held to the OpenAPI document (on the test thread: the validator is waited for).
+    OpenApiCheck.shared().check(method, path, buffer, r.status(), received.contentType(), r.body());
+    return r;
+  }
+
+  private record Received(Response response, String contentType) {
   }
 
   /** Creates an account and returns its JSON (with {@code id} and {@code defaultToken.value}). */
