@@ -66,6 +66,16 @@ public final class PrivatePostgres implements AutoCloseable {
     return "postgresql://postgres@127.0.0.1:" + port + "/postgres";
   }
 
+  /** Runs one statement in its {@code postgres} database, on the calling (test) thread. */
+  public void execute(String sql) {
+    try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/postgres", "postgres", null);
+        var s = c.createStatement()) {
+      s.execute(sql);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Stops the server the way an operator's fast shutdown does: sessions are terminated, then it exits. */
   public void stopServer() {
     pgCtl("stop", "-m", "fast");
