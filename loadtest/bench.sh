@@ -23,6 +23,9 @@
 #   --report-only               only rewrite the report from the raw data of the last run (loadtest/target/bench)
 #   --revoke-only               only the revoke runs (keeps the last run's other data), then rewrite the report
 #   --out docs/BENCHMARKS.md
+#   --revoke-floor              only the mass revocation beside its floor (loadtest/revoke-floor.sh): N sessions
+#                               closed by the bare server from one POST, revoked on one broker node and on three
+#                               (the options after it are revoke-floor.sh's: --sessions 12000, --runs, ...)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -53,6 +56,7 @@ BENCH_KEY="bench-root-key-$(date +%s)-0123456789"
 
 while [ $# -gt 0 ]; do
   case "$1" in
+    --revoke-floor) shift; exec "$ROOT/loadtest/revoke-floor.sh" "$@" ;;
     --levels) LEVELS="$2"; shift 2 ;;
     --clients-per-step) CLIENTS_PER_STEP="$2"; shift 2 ;;
     --concurrency) CONCURRENCY="$2"; shift 2 ;;
@@ -67,7 +71,7 @@ while [ $# -gt 0 ]; do
     --report-only) REPORT_ONLY=true; shift ;;
     --revoke-only) REVOKE_ONLY=true; shift ;;
     --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -474,7 +478,12 @@ LAST_LEVEL=${LEVELS##* }
   echo
   echo "One run takes about 5 to 8 minutes on 2 cores. It needs nothing else listening on ports $BROKER_PORT,"
   echo "$ADMIN_PORT and $BASE_PORT, and an open-file limit above the highest level."
-  # A hand-written "## Analysis" section of the previous report is carried over, so re-running keeps it.
+  # The block of loadtest/revoke-floor.sh and a hand-written "## Analysis" section of the previous report are carried
+  # over, so re-running keeps them.
+  if [ -f "$OUT" ] && grep -q '^<!-- revoke-floor:begin' "$OUT"; then
+    echo
+    sed -n '/^<!-- revoke-floor:begin/,/^<!-- revoke-floor:end/p' "$OUT"
+  fi
   if [ -f "$OUT" ] && grep -q '^## Analysis' "$OUT"; then
     echo
     sed -n '/^## Analysis/,$p' "$OUT"

@@ -1,14 +1,21 @@
 package io.delegatebroker.loadtest;
 
+import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -22,7 +29,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code heartbeat}.
  *
  * <p>Usage: {@code java -cp loadtest/target/loadtest-tools.jar io.delegatebroker.loadtest.BaselineServer
- * [--port 18090] [--host 127.0.0.1] [--heartbeat-seconds 30]}. Stops on SIGTERM.
+ * [--port 18090] [--host 127.0.0.1] [--heartbeat-seconds 30] [--admin-port 0]}. Stops on SIGTERM.
+ *
+ * <p>With {@code --admin-port}, {@code POST /close-all} on that port closes every open session with the broker's
+ * revocation close (4001 {@code token_revoked}) and answers {@code {"closed":N}}: the floor of a mass revocation, the
+ * way the broker closes a node's sessions (one task per event loop, each closing the sockets it owns).
  */
 public final class BaselineServer {
 
@@ -36,7 +47,9 @@ public final class BaselineServer {
     int port = a.integer("port", 18090);
     String host = a.string("host", "127.0.0.1");
     int heartbeatSeconds = a.integer("heartbeat-seconds", 30);
+    int adminPort = a.integer("admin-port", 0);
     int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+    Map<ServerWebSocket, Context> sessions = new ConcurrentHashMap<>();
 
     Vertx vertx = Vertx.vertx();
     AtomicInteger open = new AtomicInteger();
@@ -66,12 +79,27 @@ public final class BaselineServer {
       req.toWebSocket().onSuccess(ws -> {
         open.incrementAndGet();
         accepted.incrementAndGet();
-        ws.closeHandler(v -> open.decrementAndGet());
+        sessions.put(ws, Vertx.currentContext());
+        ws.closeHandler(v -> {
+          open.decrementAndGet();
+          sessions.remove(ws);
+        });
         ws.textMessageHandler(text -> onText(ws, text, ack));
         ws.writeTextMessage(welcome);
       });
     }), new DeploymentOptions().setInstances(loops))
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    if (adminPort > 0) {
+      vertx.createHttpServer().requestHandler(req -> {
+        if (req.method() == HttpMethod.POST && "/close-all".equals(req.path())) {
+          req.response().putHeader("content-type", "application/json")
+              .end(new JsonObject().put("closed", closeAll(sessions)).encode());
+        } else {
+          req.response().setStatusCode(404).end();
+        }
+      }).listen(adminPort, host).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      System.out.println("baseline: POST http://" + host + ":" + adminPort + "/close-all closes every session");
+    }
     System.out.println("baseline: accepting WebSockets on " + host + ":" + port + PATH + " with " + loops
         + " event loops, pid " + ProcessHandle.current().pid());
 
@@ -82,6 +110,18 @@ public final class BaselineServer {
       done.countDown();
     }, "baseline-stop"));
     done.await();
+  }
+
+  /** Closes every session with 4001, one task per event loop for the sockets it owns. @return how many */
+  private static int closeAll(Map<ServerWebSocket, Context> sessions) {
+    Map<Context, List<ServerWebSocket>> byLoop = new HashMap<>();
+    sessions.forEach((ws, ctx) -> byLoop.computeIfAbsent(ctx, c -> new ArrayList<>()).add(ws));
+    int n = 0;
+    for (Map.Entry<Context, List<ServerWebSocket>> e : byLoop.entrySet()) {
+      n += e.getValue().size();
+      e.getKey().runOnContext(v -> e.getValue().forEach(ws -> ws.close((short) 4001, "token_revoked")));
+    }
+    return n;
   }
 
   /** Parses the frame as JSON, as the broker does, and answers heartbeats; everything else is ignored. */

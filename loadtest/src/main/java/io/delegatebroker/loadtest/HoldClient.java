@@ -34,7 +34,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Usage: {@code HOLD_TOKEN=<token> java -cp loadtest/target/loadtest-tools.jar io.delegatebroker.loadtest.HoldClient
  * --url ws://127.0.0.1:18080 --account <id> --sessions 5000 [--concurrency 64] [--name-prefix p1]
  * [--instances-per-delegate 4] [--local-address 127.0.0.2] [--status-file f.json] [--stop-file f.stop]
- * [--max-seconds 900] [--hold-seconds -1] [--heartbeat-seconds 0]}. {@code --hold-seconds 0} closes everything as
+ * [--max-seconds 900] [--hold-seconds -1] [--heartbeat-seconds 0] [--retries 0]}. {@code --hold-seconds 0} closes everything as
  * soon as all are open (warm-up); {@code --heartbeat-seconds 0} takes the interval from the welcome frame.
  * Only loopback targets are accepted unless {@code --allow-remote true}.
  */
@@ -49,6 +49,9 @@ public final class HoldClient {
   private final String token;
   private final int sessions;
   private final int concurrency;
+  /** Handshakes tried again after a failure (a refusal or an error), per session; 0 = none. */
+  private final int retries;
+  private final LongAdder retried = new LongAdder();
   private final String prefix;
   private final int perDelegate;
   private final int heartbeatOverride;
@@ -67,6 +70,9 @@ public final class HoldClient {
   private final long startedAtMillis = System.currentTimeMillis();
   private final long startedAtNanos = System.nanoTime();
   private final AtomicLong lastWelcomeNanos = new AtomicLong();
+  /** First and last close frame from the server (nanoTime, 0 = none): how long a mass close took, seen by the client. */
+  private final AtomicLong firstServerCloseNanos = new AtomicLong();
+  private final AtomicLong lastServerCloseNanos = new AtomicLong();
   private final AtomicReference<String> phase = new AtomicReference<>("connecting");
   private volatile boolean closing;
 
@@ -86,6 +92,7 @@ public final class HoldClient {
     this.prefix = a.string("name-prefix", "hold");
     this.perDelegate = Math.max(1, a.integer("instances-per-delegate", 4));
     this.heartbeatOverride = a.integer("heartbeat-seconds", 0);
+    this.retries = Math.max(0, Math.min(10, a.integer("retries", 0)));
     this.sockets = new WebSocket[sessions];
     this.welcomeNanos = new long[sessions];
     Arrays.fill(welcomeNanos, -1);
@@ -155,6 +162,11 @@ public final class HoldClient {
     if (i >= sessions || closing) {
       return;
     }
+    connect(i, 0);
+  }
+
+  /** One handshake for session {@code i}; a failed one is tried again after 0.5 s, at most {@code --retries} times. */
+  private void connect(int i, int attempt) {
     WebSocketConnectOptions o = new WebSocketConnectOptions()
         .setHost(url.getHost()).setPort(url.getPort() < 0 ? 80 : url.getPort())
         .setURI("/v1/delegates/connect")
@@ -165,9 +177,14 @@ public final class HoldClient {
     long t0 = System.nanoTime();
     client.connect(o).onComplete(ar -> {
       if (ar.failed()) {
-        failed.incrementAndGet();
         failures.computeIfAbsent(shortMessage(ar.cause()), k -> new LongAdder()).increment();
-        next();
+        if (attempt < retries && !closing) {
+          retried.increment();
+          vertx.setTimer(500, t -> connect(i, attempt + 1));
+        } else {
+          failed.incrementAndGet();
+          next();
+        }
         return;
       }
       WebSocket ws = ar.result();
@@ -197,9 +214,21 @@ public final class HoldClient {
           acks.increment();
         }
       });
+      // A server close is stamped when its close frame arrives (shutdown), or when the connection ends without one.
+      boolean[] stamped = {false};
+      Runnable stamp = () -> {
+        if (!closing && !stamped[0]) {
+          stamped[0] = true;
+          long closedAt = System.nanoTime();
+          firstServerCloseNanos.compareAndSet(0, closedAt);
+          lastServerCloseNanos.accumulateAndGet(closedAt, Math::max);
+        }
+      };
+      ws.shutdownHandler(v -> stamp.run());
       ws.closeHandler(v -> {
         open.decrementAndGet();
         if (!closing) {
+          stamp.run();
           serverCloses.computeIfAbsent(ws.closeStatusCode() + " " + ws.closeReason(), k -> new LongAdder()).increment();
           if (!welcomed[0]) {
             failed.incrementAndGet();
@@ -254,14 +283,22 @@ public final class HoldClient {
         .put("acks", acks.sum())
         .put("serverCloses", closes)
         .put("failures", fails)
+        .put("retried", retried.sum())
         .put("connectSeconds", round(seconds))
         // Wall-clock bounds of the connect phase, so that bench.sh can add up several client processes.
         .put("startedAtMillis", startedAtMillis + (first - startedAtNanos) / 1_000_000)
         .put("lastWelcomeAtMillis", last == 0 ? 0 : startedAtMillis + (last - startedAtNanos) / 1_000_000)
+        .put("firstServerCloseAtMillis", wallMillis(firstServerCloseNanos.get()))
+        .put("lastServerCloseAtMillis", wallMillis(lastServerCloseNanos.get()))
         .put("connectsPerSecond", seconds > 0 ? round(opened.get() / seconds) : 0)
         .put("welcomeMillis", new JsonObject()
             .put("p50", pct(lat, 50)).put("p90", pct(lat, 90)).put("p99", pct(lat, 99))
             .put("max", lat.length == 0 ? 0 : round(lat[lat.length - 1] / 1e6)));
+  }
+
+  /** Wall-clock milliseconds of a nanoTime stamp of this run (0 stays 0). */
+  private long wallMillis(long nanos) {
+    return nanos == 0 ? 0 : startedAtMillis + (nanos - startedAtNanos) / 1_000_000;
   }
 
   private void writeStatus(Path status) {

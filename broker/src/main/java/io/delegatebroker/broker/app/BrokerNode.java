@@ -15,7 +15,7 @@ import io.delegatebroker.broker.domain.profile.ProfileDirectory;
 import io.delegatebroker.broker.domain.profile.ProfileService;
 import io.delegatebroker.broker.domain.token.ExpiryWatcher;
 import io.delegatebroker.broker.domain.token.LastUsedRecorder;
-import io.delegatebroker.broker.domain.token.RevocationCatchUp;
+import io.delegatebroker.broker.domain.token.TokenSafetyNet;
 import io.delegatebroker.broker.domain.token.TokenService;
 import io.delegatebroker.broker.domain.token.TokenVerifier;
 import io.delegatebroker.broker.gateway.BoundedDeflate;
@@ -190,7 +190,7 @@ public final class BrokerNode {
           new ProfileService(store, accounts, bus),
           new DelegateService(store, accounts, bus, listings),
           new ClusterService(bus));
-      new RevocationCatchUp(store, index, tombstones, verifier).start(vertx);
+      new TokenSafetyNet(store, index, verifier).start(vertx);
       new DelegateReconciler(store, index, registry1).start(vertx);
       new IdleReaper(index, Duration.ofSeconds(config.heartbeatSeconds())).start(vertx);
       vertx.setPeriodic(60_000, id -> tombstones.purgeOlderThan(System.currentTimeMillis() - Tombstones.RETENTION_MILLIS));

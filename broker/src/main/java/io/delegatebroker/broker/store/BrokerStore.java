@@ -43,14 +43,18 @@ public interface BrokerStore {
   Future<Optional<TokenRecord>> findTokenByHash(String hash);
 
   /**
-   * Marks the token revoked unless it already is. The audit event is written only when this call revoked it.
+   * Marks the token revoked unless it already is, with {@code revokedAt} from the store's own clock (never a node's).
+   * The audit event is written only when this call revoked it.
    *
    * @return the token after the call, and whether this call revoked it; empty when there is no such token
    */
-  Future<Optional<Revocation>> revokeToken(String accountId, String name, Instant at, AuditEvent event);
+  Future<Optional<Revocation>> revokeToken(String accountId, String name, AuditEvent event);
 
-  /** Tokens whose revocation was recorded at or after {@code since}: the catch-up query of nodes that missed a broadcast. */
-  Future<List<TokenRecord>> tokensRevokedSince(Instant since);
+  /**
+   * The state of these tokens now, expiry judged by the store's own clock: the query of the token safety net, which
+   * asks it for every token a node holds sessions of. Ids the store does not know are left out.
+   */
+  Future<List<TokenState>> tokenStates(List<String> tokenIds);
 
   /** Records last use of tokens in one batch: token id to time. */
   Future<Void> touchTokens(Map<String, Instant> lastUsed);
@@ -113,6 +117,10 @@ public interface BrokerStore {
   String REJECTED = "REJECTED";
   /** State of a delegate that no longer exists because it was deleted. */
   String DELETED = "DELETED";
+
+  /** A token as {@link #tokenStates} reports it: whether it is revoked, or past its expiry by the store's clock. */
+  record TokenState(String id, String hash, boolean revoked, boolean expired) {
+  }
 
   /** The outcome of {@link #revokeToken}. */
   record Revocation(TokenRecord token, boolean changed) {

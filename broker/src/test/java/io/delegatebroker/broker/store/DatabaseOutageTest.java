@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.delegatebroker.broker.domain.token.TokenSafetyNet;
 import io.delegatebroker.broker.testkit.AdminClient;
 import io.delegatebroker.broker.testkit.Await;
 import io.delegatebroker.broker.testkit.LogCapture;
@@ -64,6 +65,9 @@ class DatabaseOutageTest {
       known.next("welcome");
       known.close();
       Await.until("the known delegate's session is gone", 10, () -> node.node().sessions().size() == 1);
+      TestDelegate watched = TestDelegate.connect(ws, node.delegatePort(), admin.createToken(acc, "watched"), acc,
+          "watched", Map.of());
+      watched.next("welcome");
       assertEquals(200, health.get("/health/ready").status());
       Scrape before = Scrape.of(admin);
 
@@ -108,7 +112,11 @@ class DatabaseOutageTest {
       live.send(new JsonObject().put("type", "heartbeat"));
       assertEquals("heartbeat_ack", live.next().getString("type"));
       assertFalse(live.isClosed());
-      assertEquals(2, node.node().sessions().size());
+      // AND the token safety net fails quietly: one warning for the outage, however many rounds failed, and no session closed
+      Await.until("a failed token safety net round", 20, () -> !log.containing("token safety net: the store cannot").isEmpty());
+      assertEquals(1, log.containing("token safety net").size());
+      assertFalse(watched.isClosed());
+      assertEquals(3, node.node().sessions().size());
       Scrape during = Scrape.of(admin);
       assertEquals(2, during.value("broker_connect_attempts_total", "outcome", "unavailable")
           - before.value("broker_connect_attempts_total", "outcome", "unavailable"), 0.0001);
@@ -125,6 +133,12 @@ class DatabaseOutageTest {
           refusalMillis, (System.nanoTime() - restartedAt) / 1_000_000);
       TestDelegate fresh = TestDelegate.connect(ws, node.delegatePort(), unseen, acc, "brand-new", Map.of());
       assertEquals("ACTIVE", fresh.next("welcome").getString("status"));
+      // AND the token safety net resumes: a revocation written behind the node's back closes its session within a period
+      long written = System.nanoTime();
+      pg.execute("UPDATE tokens SET status = 'REVOKED', revoked_at = now() WHERE name = 'watched'");
+      assertEquals(4001, watched.awaitClose().code());
+      long safetyNetMillis = (System.nanoTime() - written) / 1_000_000;
+      assertTrue(safetyNetMillis < TokenSafetyNet.PERIOD_MILLIS + 2000, "closed after " + safetyNetMillis + " ms");
       assertEquals(201, admin.post("/v1/accounts/" + acc + "/tokens", new JsonObject().put("name", "later")).status());
       assertEquals(2, admin.get("/v1/accounts/" + acc + "/tokens/default/connections").items().size());
       JsonObject revoked = admin.revoke(acc, "default");

@@ -9,6 +9,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -21,11 +23,13 @@ public final class NodeProcess implements AutoCloseable {
   private final Process process;
   private final Map<String, String> env;
   private final Path log;
+  private final String host;
 
-  private NodeProcess(Process process, Map<String, String> env, Path log) {
+  private NodeProcess(Process process, Map<String, String> env, Path log, String host) {
     this.process = process;
     this.env = env;
     this.log = log;
+    this.host = host;
   }
 
   public static Path jar() {
@@ -38,13 +42,26 @@ public final class NodeProcess implements AutoCloseable {
 
   /** Starts the process without waiting. */
   public static NodeProcess launch(Map<String, String> env) {
+    return launch(List.of(), "127.0.0.1", env);
+  }
+
+  /**
+   * Starts the process inside a network namespace ({@code ip netns exec}, which execs the JVM itself, so signals reach
+   * it); {@code host} is where the test reaches its ports.
+   */
+  public static NodeProcess launchIn(String netns, String host, Map<String, String> env) {
+    return launch(List.of("ip", "netns", "exec", netns), host, env);
+  }
+
+  private static NodeProcess launch(List<String> prefix, String host, Map<String, String> env) {
     try {
       Path log = Files.createTempFile("broker-node-", ".log");
-      ProcessBuilder pb = new ProcessBuilder("java", "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar().toString())
-          .redirectErrorStream(true).redirectOutput(log.toFile());
+      List<String> cmd = new ArrayList<>(prefix);
+      cmd.addAll(List.of("java", "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar().toAbsolutePath().toString()));
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
       pb.environment().keySet().removeIf(k -> k.startsWith("BROKER_"));
       pb.environment().putAll(env);
-      return new NodeProcess(pb.start(), env, log);
+      return new NodeProcess(pb.start(), env, log, host);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -55,6 +72,11 @@ public final class NodeProcess implements AutoCloseable {
     NodeProcess p = launch(env);
     p.awaitReady(Duration.ofSeconds(90));
     return p;
+  }
+
+  /** Where the test reaches the node's ports. */
+  public String host() {
+    return host;
   }
 
   public int adminPort() {
@@ -82,7 +104,7 @@ public final class NodeProcess implements AutoCloseable {
         throw new IllegalStateException("node exited with " + process.exitValue() + ":\n" + output());
       }
       try {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort() + "/health/ready"))
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://" + host + ":" + adminPort() + "/health/ready"))
             .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() == 200) {
           return;

@@ -23,13 +23,17 @@ public final class PrivatePostgres implements AutoCloseable {
   private final Path dir;
   private final Path data;
   private final int port;
+  private final String netns;
+  private final String host;
   private final Thread hook;
   private boolean running;
 
-  private PrivatePostgres(Path dir, int port) {
+  private PrivatePostgres(Path dir, int port, String netns, String host) {
     this.dir = dir;
     this.data = dir.resolve("data");
     this.port = port;
+    this.netns = netns;
+    this.host = host;
     this.hook = new Thread(() -> {
       try {
         pgCtl("stop", "-m", "immediate");
@@ -41,14 +45,29 @@ public final class PrivatePostgres implements AutoCloseable {
 
   /** Creates the cluster and starts the server; fails the test when PostgreSQL cannot be set up. */
   public static PrivatePostgres start() {
+    return start(null, "127.0.0.1", Ports.free());
+  }
+
+  /** Like {@link #start()}, but the server runs in a network namespace, listening on {@code host:port} there. */
+  public static PrivatePostgres startIn(String netns, String host, int port) {
+    return start(netns, host, port);
+  }
+
+  private static PrivatePostgres start(String netns, String host, int port) {
     try {
       Path dir = Files.createTempDirectory("broker-pg-");
-      PrivatePostgres pg = new PrivatePostgres(dir, Ports.free());
+      PrivatePostgres pg = new PrivatePostgres(dir, port, netns, host);
       if (asRoot()) {
         run(List.of("chown", "postgres:postgres", dir.toString()));
       }
       pg.run(pg.command(BIN.resolve("initdb").toString(), "-D", pg.data.toString(), "-A", "trust", "-U", "postgres",
           "-E", "UTF8", "--no-locale", "--no-sync"));
+      if (netns != null) {
+        // initdb trusts loopback only; the namespace's clients come from the server's own /24
+        String subnet = host.substring(0, host.lastIndexOf('.')) + ".0/24";
+        Files.writeString(pg.data.resolve("pg_hba.conf"), "host all all " + subnet + " trust\n",
+            java.nio.file.StandardOpenOption.APPEND);
+      }
       Runtime.getRuntime().addShutdownHook(pg.hook);
       pg.startServer();
       return pg;
@@ -63,7 +82,17 @@ public final class PrivatePostgres implements AutoCloseable {
 
   /** The URL of its {@code postgres} database, in the form of {@code BROKER_PG_URL}. */
   public String url() {
-    return "postgresql://postgres@127.0.0.1:" + port + "/postgres";
+    return "postgresql://postgres@" + host + ":" + port + "/postgres";
+  }
+
+  /** Runs one statement in its {@code postgres} database, on the calling (test) thread. */
+  public void execute(String sql) {
+    try (var c = java.sql.DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/postgres", "postgres", null);
+        var s = c.createStatement()) {
+      s.execute(sql);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Stops the server the way an operator's fast shutdown does: sessions are terminated, then it exits. */
@@ -75,7 +104,7 @@ public final class PrivatePostgres implements AutoCloseable {
   /** Starts (again) on the same port and data directory; returns once it accepts connections. */
   public void startServer() {
     pgCtl("start", "-l", dir.resolve("server.log").toString(), "-o",
-        "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=40"
+        "-p " + port + " -k " + dir + " -c listen_addresses=" + host + " -c fsync=off -c max_connections=40"
             + " -c shared_buffers=16MB");
     running = true;
   }
@@ -130,7 +159,11 @@ public final class PrivatePostgres implements AutoCloseable {
   private void pgCtl(String... args) {
     List<String> cmd = new ArrayList<>(List.of(BIN.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t", "60"));
     cmd.addAll(List.of(args));
-    run(command(cmd.toArray(String[]::new)));
+    List<String> full = command(cmd.toArray(String[]::new));
+    if (netns != null) {
+      full.addAll(0, List.of("ip", "netns", "exec", netns));
+    }
+    run(full);
   }
 
   private List<String> command(String... args) {

@@ -82,7 +82,7 @@ public final class TokenService implements TokenOperations {
   public Future<JsonObject> revokeToken(Caller caller, String accountId, String name) {
     return accounts.require(accountId).compose(a -> {
       Instant now = Times.now();
-      return store.revokeToken(accountId, name, now, new AuditEvent(accountId, now, caller.actor(), "token.revoke", "token/" + name));
+      return store.revokeToken(accountId, name, new AuditEvent(accountId, now, caller.actor(), "token.revoke", "token/" + name));
     }).compose(r -> {
       if (r.isEmpty()) {
         return Future.failedFuture(BrokerException.notFound("No such token in this account."));

@@ -7,6 +7,7 @@ import io.delegatebroker.broker.domain.AdminKey;
 import io.delegatebroker.broker.domain.AuditEvent;
 import io.delegatebroker.broker.domain.Delegate;
 import io.delegatebroker.broker.domain.Profile;
+import io.delegatebroker.broker.domain.Times;
 import io.delegatebroker.broker.domain.TokenRecord;
 import io.delegatebroker.broker.store.BrokerStore;
 import io.vertx.core.Future;
@@ -146,7 +147,7 @@ public final class MemoryStore implements BrokerStore {
   }
 
   @Override
-  public Future<Optional<Revocation>> revokeToken(String accountId, String name, Instant at, AuditEvent event) {
+  public Future<Optional<Revocation>> revokeToken(String accountId, String name, AuditEvent event) {
     return call(() -> {
       String k = key(accountId, name);
       TokenRecord t = tokens.get(k);
@@ -156,7 +157,7 @@ public final class MemoryStore implements BrokerStore {
       if (t.revoked()) {
         return Optional.of(new Revocation(t, false));
       }
-      TokenRecord revoked = t.withRevokedAt(at);
+      TokenRecord revoked = t.withRevokedAt(Times.now()); // this process is the store: its clock is the store's
       tokens.put(k, revoked);
       audit.add(event);
       return Optional.of(new Revocation(revoked, true));
@@ -164,9 +165,13 @@ public final class MemoryStore implements BrokerStore {
   }
 
   @Override
-  public Future<List<TokenRecord>> tokensRevokedSince(Instant since) {
-    return call(() -> tokens.values().stream()
-        .filter(t -> t.revokedAt() != null && !t.revokedAt().isBefore(since)).toList());
+  public Future<List<TokenState>> tokenStates(List<String> tokenIds) {
+    Set<String> wanted = Set.copyOf(tokenIds);
+    return call(() -> {
+      Instant now = Times.now();
+      return tokens.values().stream().filter(t -> wanted.contains(t.id()))
+          .map(t -> new TokenState(t.id(), t.hash(), t.revoked(), t.expiredAt(now))).toList();
+    });
   }
 
   @Override

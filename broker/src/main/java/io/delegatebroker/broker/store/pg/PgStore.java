@@ -220,10 +220,11 @@ public final class PgStore implements BrokerStore {
   }
 
   @Override
-  public Future<Optional<Revocation>> revokeToken(String accountId, String name, Instant at, AuditEvent event) {
-    return tx(c -> c.preparedQuery("UPDATE tokens SET status = 'REVOKED', revoked_at = $3 "
+  public Future<Optional<Revocation>> revokeToken(String accountId, String name, AuditEvent event) {
+    // The database's clock, at the precision the store keeps: no node's clock decides when a token was revoked.
+    return tx(c -> c.preparedQuery("UPDATE tokens SET status = 'REVOKED', revoked_at = date_trunc('milliseconds', now()) "
             + "WHERE account_id = $1 AND name = $2 AND status <> 'REVOKED' RETURNING " + TOKEN_COLUMNS)
-        .execute(Tuple.of(accountId, name, odt(at)))
+        .execute(Tuple.of(accountId, name))
         .compose(rows -> {
           Optional<TokenRecord> changed = first(rows, PgStore::token);
           if (changed.isPresent()) {
@@ -236,9 +237,14 @@ public final class PgStore implements BrokerStore {
   }
 
   @Override
-  public Future<List<TokenRecord>> tokensRevokedSince(Instant since) {
-    return query("SELECT " + TOKEN_COLUMNS + " FROM tokens WHERE revoked_at >= $1", Tuple.of(odt(since)))
-        .map(rows -> all(rows, PgStore::token));
+  public Future<List<TokenState>> tokenStates(List<String> tokenIds) {
+    if (tokenIds.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return query("SELECT id, hash, status = 'REVOKED' AS revoked, COALESCE(expires_at <= now(), false) AS expired"
+        + " FROM tokens WHERE id = ANY($1::text[])", Tuple.of(tokenIds.toArray(String[]::new)))
+        .map(rows -> all(rows, r -> new TokenState(r.getString("id"), r.getString("hash"), r.getBoolean("revoked"),
+            r.getBoolean("expired"))));
   }
 
   @Override
