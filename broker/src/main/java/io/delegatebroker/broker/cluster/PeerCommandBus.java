@@ -2,6 +2,9 @@ package io.delegatebroker.broker.cluster;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
+import io.delegatebroker.api.error.BrokerException;
+import io.delegatebroker.api.error.ErrorCode;
+import io.delegatebroker.api.routes.ErrorResponses;
 import io.delegatebroker.api.routes.JsonBodyReader;
 import io.delegatebroker.broker.domain.Secrets;
 import io.delegatebroker.cluster.HazelcastConfigFactory;
@@ -118,15 +121,19 @@ public final class PeerCommandBus implements NodeCommandBus {
         .onFailure(t -> LOG.warn("node {} did not confirm a {} command: {}", id, command.getString("op"), t.getMessage()));
   }
 
-  /** The peer endpoint: runs a command sent by another node on this node's sessions. */
-  public void handle(RoutingContext ctx) {
+  /** The peer endpoint's first handler: checks the peer credential from the headers, before the body is read. */
+  public void authenticate(RoutingContext ctx) {
     String auth = ctx.request().getHeader("Authorization");
     if (auth == null || !MessageDigest.isEqual(auth.getBytes(StandardCharsets.UTF_8),
         peerAuthorization.getBytes(StandardCharsets.UTF_8))) {
-      ctx.response().setStatusCode(401).putHeader("content-type", "application/json")
-          .end("{\"error\":{\"code\":\"unauthorized\",\"message\":\"Peer authentication failed.\"}}");
+      ErrorResponses.sendUnread(ctx.request(), new BrokerException(ErrorCode.UNAUTHORIZED, "Peer authentication failed."));
       return;
     }
+    ctx.next();
+  }
+
+  /** The peer endpoint: runs a command sent by another node on this node's sessions. */
+  public void handle(RoutingContext ctx) {
     Future<JsonObject> result;
     try {
       result = handler.apply(new JsonObject(JsonBodyReader.body(ctx)));
