@@ -52,18 +52,22 @@ public record BrokerConfig(
   /** Connections that may be waiting for their request at once, per listener: 10% of a 20,000-descriptor node. */
   public static final int DEFAULT_PENDING_TOTAL = 2000;
 
-  /** Refusal lines logged in full per source address per 10 s; the rest are summed in one line. */
+  /** Refusal lines logged in full per source address per interval; the rest are summed in one line. */
   public static final int DEFAULT_REFUSAL_LOG_LINES = 5;
+  /** The interval of {@link #DEFAULT_REFUSAL_LOG_LINES}, and how often the summary lines are written. */
+  public static final int DEFAULT_REFUSAL_LOG_INTERVAL_SECONDS = 10;
 
   /**
    * How long and how many connections may wait for a complete request (both listeners), and which peers are proxies
    * whose {@code X-Forwarded-For} names the client.
    */
   public record ConnectionLimits(int handshakeTimeoutSeconds, int adminIdleTimeoutSeconds, int pendingPerAddress,
-      int pendingTotal, List<String> trustedProxies, int refusalLogLines) {
+      int pendingTotal, List<String> trustedProxies, int refusalLogLines,
+      int refusalLogIntervalSeconds) {
 
     public static final ConnectionLimits DEFAULTS = new ConnectionLimits(DEFAULT_HANDSHAKE_TIMEOUT_SECONDS,
-        DEFAULT_ADMIN_IDLE_TIMEOUT_SECONDS, DEFAULT_PENDING_PER_ADDRESS, DEFAULT_PENDING_TOTAL, List.of(), DEFAULT_REFUSAL_LOG_LINES);
+        DEFAULT_ADMIN_IDLE_TIMEOUT_SECONDS, DEFAULT_PENDING_PER_ADDRESS, DEFAULT_PENDING_TOTAL, List.of(), DEFAULT_REFUSAL_LOG_LINES,
+        DEFAULT_REFUSAL_LOG_INTERVAL_SECONDS);
 
     static ConnectionLimits fromEnv(Map<String, String> env) {
       ConnectionLimits limits = new ConnectionLimits(
@@ -72,7 +76,8 @@ public record BrokerConfig(
           intIn(env, "BROKER_PENDING_HANDSHAKES_PER_ADDRESS", DEFAULT_PENDING_PER_ADDRESS, 1, 1_000_000),
           intIn(env, "BROKER_PENDING_HANDSHAKES_TOTAL", DEFAULT_PENDING_TOTAL, 1, 1_000_000),
           addresses(env, "BROKER_TRUSTED_PROXIES"),
-          intIn(env, "BROKER_REFUSAL_LOG_LINES", DEFAULT_REFUSAL_LOG_LINES, 0, 1_000_000));
+          intIn(env, "BROKER_REFUSAL_LOG_LINES", DEFAULT_REFUSAL_LOG_LINES, 0, 1_000_000),
+          intIn(env, "BROKER_REFUSAL_LOG_INTERVAL_SECONDS", DEFAULT_REFUSAL_LOG_INTERVAL_SECONDS, 1, 3600));
       if (limits.pendingPerAddress > limits.pendingTotal) {
         throw new ConfigException("BROKER_PENDING_HANDSHAKES_PER_ADDRESS must not be over BROKER_PENDING_HANDSHAKES_TOTAL");
       }

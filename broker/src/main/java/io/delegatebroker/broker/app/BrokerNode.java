@@ -210,7 +210,7 @@ public final class BrokerNode {
       BrokerConfig.ConnectionLimits limits = config.connections();
       ClientAddresses clients = new ClientAddresses(limits.trustedProxies());
       RefusalLog refusals = new RefusalLog(LoggerFactory.getLogger(DelegateGateway.class), config.nodeId(),
-          limits.refusalLogLines(), REFUSAL_LOG_INTERVAL, 10_000);
+          limits.refusalLogLines(), Duration.ofSeconds(limits.refusalLogIntervalSeconds()), 10_000);
       refusals.start(vertx);
       Duration handshakeDeadline = Duration.ofSeconds(limits.handshakeTimeoutSeconds());
       PendingConnections delegatePending = pending("delegate", handshakeDeadline, handshakeDeadline, limits, clients,
@@ -250,7 +250,10 @@ public final class BrokerNode {
   }
 
   private HttpServerOptions serverOptions(int port) {
-    HttpServerOptions o = new HttpServerOptions().setHost(config.host()).setPort(port).setReuseAddress(true);
+    HttpServerOptions o = new HttpServerOptions().setHost(config.host()).setPort(port).setReuseAddress(true)
+        // No h2c: with it, Vert.x waits for a connection's first bytes (to tell an HTTP/2 preface) before handing it
+        // to the connection handler, and a connection that sends nothing would escape PendingConnections.
+        .setHttp2ClearTextEnabled(false);
     if (config.tls()) {
       o.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.tlsCert()).setKeyPath(config.tlsKey()))
           // a TLS handshake happens before the connection is handed to PendingConnections: same deadline
@@ -259,9 +262,6 @@ public final class BrokerNode {
     }
     return o;
   }
-
-  /** How often the refusal log writes its per-address summaries. */
-  static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(10);
 
   /** The waiting-connection bounds of one listener, with its metrics; closes are counted and summarised in the log. */
   private static PendingConnections pending(String listener, Duration first, Duration next,
