@@ -68,9 +68,9 @@ public final class PendingConnections {
     this.closed = closed;
   }
 
-  /** Connections waiting for a request now. */
+  /** Connections waiting for a request now (only those admitted: never more than the total cap). */
   public int waiting() {
-    return waiting.get();
+    return connections.size();
   }
 
   /** The listener's connection handler: a new connection starts waiting for its first request. */

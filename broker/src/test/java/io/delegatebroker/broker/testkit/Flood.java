@@ -12,15 +12,18 @@ import java.util.List;
 
 /**
  * Many raw TCP connections from one loopback source address that never finish a request: each sends some bytes
- * (nothing, half a request line, ...) and then only what {@link #trickle} adds. Non-blocking, one selector, so
- * thousands cost one thread; {@link #poll} notices which ones the server closed (end of stream or reset) and when.
- * Bounded: at most {@code count} connections, closed by {@link #close}.
+ * (nothing, half a request line, ...) and then only what {@link #trickle} adds. Non-blocking, one selector on one
+ * thread of its own, so thousands cost one thread and every close by the server (end of stream or reset) is noticed
+ * when it happens, whatever the test does meanwhile. Bounded: at most {@code count} connections, closed by
+ * {@link #close}.
  */
 public final class Flood implements AutoCloseable {
 
   private final Selector selector;
-  private final List<SocketChannel> open = new ArrayList<>();
-  private final List<Long> closedAfterMillis = new ArrayList<>();
+  private final java.util.Set<SocketChannel> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final List<Long> closedAfterMillis = java.util.Collections.synchronizedList(new ArrayList<>());
+  private volatile boolean running = true;
+  private Thread poller;
   private final ByteBuffer scratch = ByteBuffer.allocate(4096);
   private int refusedConnects;
 
@@ -34,6 +37,9 @@ public final class Flood implements AutoCloseable {
     for (int i = 0; i < count; i++) {
       f.add(localAddress, port, first);
     }
+    f.poller = new Thread(f::pollLoop, "flood-" + localAddress);
+    f.poller.setDaemon(true);
+    f.poller.start();
     return f;
   }
 
@@ -64,7 +70,7 @@ public final class Flood implements AutoCloseable {
       try {
         ch.write(ByteBuffer.wrap(bytes));
       } catch (IOException e) {
-        closed(ch, ch.keyFor(selector));
+        // the server closed it: the poller notices
       }
     }
   }
@@ -72,42 +78,64 @@ public final class Flood implements AutoCloseable {
   /** Waits up to {@code millis} for the server to close connections; returns how many are still open. */
   public int poll(long millis) throws IOException {
     long end = System.nanoTime() + millis * 1_000_000;
-    while (!open.isEmpty()) {
-      long left = (end - System.nanoTime()) / 1_000_000;
-      if (left <= 0) {
-        break;
-      }
-      selector.select(left);
-      for (var it = selector.selectedKeys().iterator(); it.hasNext(); ) {
-        SelectionKey key = it.next();
-        it.remove();
-        SocketChannel ch = (SocketChannel) key.channel();
-        int n;
-        try {
-          scratch.clear();
-          n = ch.read(scratch);
-        } catch (IOException e) {
-          n = -1;
+    synchronized (this) {
+      while (!open.isEmpty()) {
+        long left = (end - System.nanoTime()) / 1_000_000;
+        if (left <= 0) {
+          break;
         }
-        if (n < 0) {
-          closed(ch, key);
+        try {
+          wait(Math.min(left, 50));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
         }
       }
     }
     return open.size();
   }
 
+  private void pollLoop() {
+    try {
+      while (running && !open.isEmpty()) {
+        selector.select(100);
+        for (var it = selector.selectedKeys().iterator(); it.hasNext(); ) {
+          SelectionKey key = it.next();
+          it.remove();
+          SocketChannel ch = (SocketChannel) key.channel();
+          int n;
+          try {
+            scratch.clear();
+            n = ch.read(scratch);
+          } catch (IOException e) {
+            n = -1;
+          }
+          if (n < 0) {
+            closed(ch, key);
+          }
+        }
+      }
+    } catch (IOException | java.nio.channels.ClosedSelectorException e) {
+      // closed by close()
+    }
+    synchronized (this) {
+      notifyAll();
+    }
+  }
+
   private void closed(SocketChannel ch, SelectionKey key) {
     if (open.remove(ch)) {
-      long start = key == null ? System.nanoTime() : (Long) key.attachment();
-      closedAfterMillis.add((System.nanoTime() - start) / 1_000_000);
-      if (key != null) {
-        key.cancel();
-      }
+      closedAfterMillis.add((System.nanoTime() - (Long) key.attachment()) / 1_000_000);
+      key.cancel();
       try {
         ch.close();
       } catch (IOException ignored) {
         // already gone
+      }
+      if (open.isEmpty()) {
+        synchronized (this) {
+          notifyAll();
+        }
       }
     }
   }
@@ -119,7 +147,9 @@ public final class Flood implements AutoCloseable {
 
   /** Connections closed so far whose close came within {@code millis} of their connect. */
   public long closedWithin(long millis) {
-    return closedAfterMillis.stream().filter(t -> t <= millis).count();
+    synchronized (closedAfterMillis) {
+      return closedAfterMillis.stream().filter(t -> t <= millis).count();
+    }
   }
 
   /** Connections closed so far. */
@@ -129,7 +159,9 @@ public final class Flood implements AutoCloseable {
 
   /** The longest time a closed connection was held, connect to close. */
   public long longestHeldMillis() {
-    return closedAfterMillis.stream().mapToLong(Long::longValue).max().orElse(0);
+    synchronized (closedAfterMillis) {
+      return closedAfterMillis.stream().mapToLong(Long::longValue).max().orElse(0);
+    }
   }
 
   /** Connects that failed outright. */
@@ -139,6 +171,13 @@ public final class Flood implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    running = false;
+    selector.wakeup();
+    try {
+      poller.join(5000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     for (SocketChannel ch : open) {
       ch.close();
     }
