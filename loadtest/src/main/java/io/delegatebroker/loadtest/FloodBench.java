@@ -95,8 +95,9 @@ public final class FloodBench {
     Flood f = new Flood(floodAddress, flood, rate, floodSeconds);
     Thread floodThread = new Thread(f, "flood");
     floodThread.start();
-    // let the flood reach its steady state (everything the node lets it hold is held) before measuring
-    Thread.sleep(Math.min(5_000, floodSeconds * 200L));
+    // let the flood reach its steady state before measuring: past one 10 s handshake deadline, so that the node is
+    // both closing connections at the cap and timing out the ones it held
+    Thread.sleep(Math.min(12_000, floodSeconds * 300L));
     long[] maxHeld = {0, 0};
     Thread sampler = new Thread(() -> {
       while (f.running()) {
