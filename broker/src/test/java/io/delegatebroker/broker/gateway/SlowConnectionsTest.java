@@ -8,9 +8,11 @@ import io.delegatebroker.broker.testkit.Await;
 import io.delegatebroker.broker.testkit.Flood;
 import io.delegatebroker.broker.testkit.LogCapture;
 import io.delegatebroker.broker.testkit.Scrape;
+import io.delegatebroker.broker.testkit.SelfSignedPem;
 import io.delegatebroker.broker.testkit.TestDelegate;
 import io.delegatebroker.broker.testkit.TestNode;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -18,6 +20,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -25,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Verifies, over real sockets, that slow and half-sent requests cannot hold a node's connections: the handshake
@@ -189,6 +193,55 @@ class SlowConnectionsTest {
           summaries.get(0));
       assertTrue(summaries.stream().anyMatch(l -> l.contains("rate_limited:") || l.contains("unknown:")), summaries.toString());
     }
+  }
+
+  @Test
+  void withTlsTheDeadlineCoversTheTlsHandshakeAndTheRequest(Vertx vertx, @TempDir Path dir) throws Exception {
+    SelfSignedPem pem = SelfSignedPem.create(dir);
+    Map<String, String> env = TestNode.env(null);
+    env.put("BROKER_TLS_CERT", pem.cert().toString());
+    env.put("BROKER_TLS_KEY", pem.key().toString());
+    env.put("BROKER_HANDSHAKE_TIMEOUT_SECONDS", "1");
+    try (TestNode tls = TestNode.start(env);
+        // WHEN connections never start their TLS handshake
+        Flood silent = Flood.open("127.0.0.16", tls.delegatePort(), 3, new byte[0]);
+        // AND one completes its TLS handshake but never sends a request
+        javax.net.ssl.SSLSocket s = (javax.net.ssl.SSLSocket) trustAll().getSocketFactory().createSocket()) {
+      s.bind(new InetSocketAddress("127.0.0.16", 0));
+      s.connect(new InetSocketAddress("127.0.0.1", tls.delegatePort()), 5000);
+      s.startHandshake();
+      s.setSoTimeout(10_000);
+      long handshaken = System.nanoTime();
+      // THEN all are closed by the deadline
+      assertEquals(-1, drain(s.getInputStream()), "the TLS connection should end");
+      long held = (System.nanoTime() - handshaken) / 1_000_000;
+      assertTrue(held >= 800 && held < 5_000, "closed after " + held + " ms");
+      assertEquals(0, silent.poll(10_000));
+      assertTrue(silent.longestHeldMillis() < 5_000, "held " + silent.longestHeldMillis() + " ms");
+      AdminClient tlsAdmin = new AdminClient(vertx, new HttpClientOptions().setSsl(true).setTrustAll(true)
+          .setDefaultHost("127.0.0.1").setDefaultPort(tls.adminPort()), TestNode.ROOT_KEY);
+      assertTrue(Scrape.of(tlsAdmin).value("broker_connections_closed_total", "listener", "delegate",
+          "reason", "handshake_timeout") >= 1);
+    }
+  }
+
+  private static javax.net.ssl.SSLContext trustAll() throws Exception {
+    javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+    ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+      @Override
+      public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+      }
+
+      @Override
+      public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+      }
+
+      @Override
+      public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+        return new java.security.cert.X509Certificate[0];
+      }
+    }}, null);
+    return ctx;
   }
 
   private static long notLogged(String line) {
