@@ -57,9 +57,15 @@ public final class PeerCommandBus implements NodeCommandBus {
     this.peerAuthorization = "Peer " + peerSecret(rootKey);
     this.handler = handler;
     // Peers are found by address, not by name: with TLS the peer's certificate is not checked against a host name.
+    // Idle pooled connections are dropped after 5 s, before the peer's admin port closes them
+    // (BROKER_ADMIN_IDLE_TIMEOUT_SECONDS), so a command is never written on a connection the peer is closing.
     this.client = vertx.createHttpClient(new HttpClientOptions().setSsl(tls).setTrustAll(tls).setVerifyHost(false)
-        .setConnectTimeout(2000).setKeepAlive(true), new PoolOptions().setHttp1MaxSize(8));
+        .setConnectTimeout(2000).setKeepAlive(true).setKeepAliveTimeout(PEER_KEEP_ALIVE_SECONDS),
+        new PoolOptions().setHttp1MaxSize(8));
   }
+
+  /** How long an idle connection to a peer is kept; the admin keep-alive limit must stay above it in a cluster. */
+  public static final int PEER_KEEP_ALIVE_SECONDS = 5;
 
   /** The secret peers present: a one-way derivation of the root key, so the key itself never travels. */
   public static String peerSecret(String rootKey) {
