@@ -51,8 +51,9 @@ public final class AdminRouter {
   /** Mounts the {@code /v1} routes, and {@code GET /openapi.yaml} (no key), on the given router. */
   public void mount(Vertx vertx, Router router) {
     OpenApiDocument.mount(router);
-    router.route("/v1/*").handler(new JsonBodyReader(MAX_BODY_BYTES));
+    // The key is checked from the headers before a byte of the body is read: an unauthenticated caller costs no buffer.
     router.route("/v1/*").handler(this::authenticate);
+    router.route("/v1/*").handler(new JsonBodyReader(MAX_BODY_BYTES));
     router.route("/v1/accounts/:acc/*").handler(this::scopeToAccount);
     router.route("/v1/accounts/:acc").handler(this::scopeToAccount);
 
@@ -183,9 +184,11 @@ public final class AdminRouter {
   }
 
   private void authenticate(RoutingContext ctx) {
+    // The router holds the body back until a handler reads it; keep it so while the key is looked up.
+    ctx.request().pause();
     String header = ctx.request().getHeader("Authorization");
     if (header == null || !header.startsWith("Bearer ") || header.length() <= 7) {
-      ErrorResponses.send(ctx.response(), new BrokerException(ErrorCode.UNAUTHORIZED, "A valid admin key is required."));
+      ErrorResponses.sendUnread(ctx.request(), new BrokerException(ErrorCode.UNAUTHORIZED, "A valid admin key is required."));
       return;
     }
     authenticator.authenticate(header.substring(7).trim()).onComplete(ar -> {
@@ -193,7 +196,7 @@ public final class AdminRouter {
         ctx.put(CALLER, ar.result());
         ctx.next();
       } else {
-        ErrorResponses.send(ctx.response(), ar.cause());
+        ErrorResponses.sendUnread(ctx.request(), ar.cause());
       }
     });
   }

@@ -60,6 +60,28 @@ public final class ErrorResponses {
         .onComplete(ar -> request.connection().close());
   }
 
+  /**
+   * Answers a request whose body was never read (refused from its headers alone). When a body is still to come, the
+   * connection is closed after the answer: reading the rest only to find the next request would buffer what the
+   * refusal meant to spare, and the rest cannot be skipped safely.
+   */
+  public static void sendUnread(HttpServerRequest request, Throwable failure) {
+    HttpServerResponse response = request.response();
+    if (request.isEnded() || (request.getHeader("content-length") == null
+        && request.getHeader("transfer-encoding") == null)) {
+      send(response, failure);
+      return;
+    }
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    BrokerException e = BrokerException.from(failure);
+    response.setStatusCode(e.code().status()).putHeader("content-type", "application/json")
+        .putHeader("connection", "close")
+        .end(e.toBody().encode())
+        .onComplete(ar -> request.connection().close());
+  }
+
   public static void send(HttpServerResponse response, BrokerException e) {
     response.setStatusCode(e.code().status()).putHeader("content-type", "application/json");
     if (e.retryAfterSeconds() != null) {

@@ -1,5 +1,6 @@
 package io.delegatebroker.broker.app;
 
+import io.delegatebroker.broker.net.IpLiteral;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,8 @@ public record BrokerConfig(
     String tlsCert,
     String tlsKey,
     boolean jsonLogs,
-    int handshakeFailureLimit) {
+    int handshakeFailureLimit,
+    ConnectionLimits connections) {
 
   public static final int DEFAULT_DELEGATE_PORT = 8080;
   public static final int DEFAULT_ADMIN_PORT = 8081;
@@ -40,6 +42,48 @@ public record BrokerConfig(
    * ({@code BROKER_HANDSHAKE_FAILURE_LIMIT}, optional; mainly lowered by tests that exercise the limit).
    */
   public static final int DEFAULT_HANDSHAKE_FAILURE_LIMIT = 30;
+
+  /** Seconds a connection has to deliver a complete request before it is closed. */
+  public static final int DEFAULT_HANDSHAKE_TIMEOUT_SECONDS = 10;
+  /** Seconds an admin keep-alive connection may wait for its next request. */
+  public static final int DEFAULT_ADMIN_IDLE_TIMEOUT_SECONDS = 30;
+  /** Connections from one address that may be waiting for their request at once, per listener. */
+  public static final int DEFAULT_PENDING_PER_ADDRESS = 200;
+  /** Connections that may be waiting for their request at once, per listener: 10% of a 20,000-descriptor node. */
+  public static final int DEFAULT_PENDING_TOTAL = 2000;
+
+  /** Refusal lines logged in full per source address per interval; the rest are summed in one line. */
+  public static final int DEFAULT_REFUSAL_LOG_LINES = 5;
+  /** The interval of {@link #DEFAULT_REFUSAL_LOG_LINES}, and how often the summary lines are written. */
+  public static final int DEFAULT_REFUSAL_LOG_INTERVAL_SECONDS = 10;
+
+  /**
+   * How long and how many connections may wait for a complete request (both listeners), and which peers are proxies
+   * whose {@code X-Forwarded-For} names the client.
+   */
+  public record ConnectionLimits(int handshakeTimeoutSeconds, int adminIdleTimeoutSeconds, int pendingPerAddress,
+      int pendingTotal, List<String> trustedProxies, int refusalLogLines,
+      int refusalLogIntervalSeconds) {
+
+    public static final ConnectionLimits DEFAULTS = new ConnectionLimits(DEFAULT_HANDSHAKE_TIMEOUT_SECONDS,
+        DEFAULT_ADMIN_IDLE_TIMEOUT_SECONDS, DEFAULT_PENDING_PER_ADDRESS, DEFAULT_PENDING_TOTAL, List.of(), DEFAULT_REFUSAL_LOG_LINES,
+        DEFAULT_REFUSAL_LOG_INTERVAL_SECONDS);
+
+    static ConnectionLimits fromEnv(Map<String, String> env) {
+      ConnectionLimits limits = new ConnectionLimits(
+          intIn(env, "BROKER_HANDSHAKE_TIMEOUT_SECONDS", DEFAULT_HANDSHAKE_TIMEOUT_SECONDS, 1, 300),
+          intIn(env, "BROKER_ADMIN_IDLE_TIMEOUT_SECONDS", DEFAULT_ADMIN_IDLE_TIMEOUT_SECONDS, 1, 3600),
+          intIn(env, "BROKER_PENDING_HANDSHAKES_PER_ADDRESS", DEFAULT_PENDING_PER_ADDRESS, 1, 1_000_000),
+          intIn(env, "BROKER_PENDING_HANDSHAKES_TOTAL", DEFAULT_PENDING_TOTAL, 1, 1_000_000),
+          addresses(env, "BROKER_TRUSTED_PROXIES"),
+          intIn(env, "BROKER_REFUSAL_LOG_LINES", DEFAULT_REFUSAL_LOG_LINES, 0, 1_000_000),
+          intIn(env, "BROKER_REFUSAL_LOG_INTERVAL_SECONDS", DEFAULT_REFUSAL_LOG_INTERVAL_SECONDS, 1, 3600));
+      if (limits.pendingPerAddress > limits.pendingTotal) {
+        throw new ConfigException("BROKER_PENDING_HANDSHAKES_PER_ADDRESS must not be over BROKER_PENDING_HANDSHAKES_TOTAL");
+      }
+      return limits;
+    }
+  }
 
   /** A setting that cannot be used; the message names the variable. */
   public static final class ConfigException extends RuntimeException {
@@ -111,7 +155,28 @@ public record BrokerConfig(
         intIn(env, "BROKER_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS, 1, 3600),
         cert, key,
         "json".equalsIgnoreCase(env.get("BROKER_LOG_FORMAT")),
-        intIn(env, "BROKER_HANDSHAKE_FAILURE_LIMIT", DEFAULT_HANDSHAKE_FAILURE_LIMIT, 1, 1_000_000));
+        intIn(env, "BROKER_HANDSHAKE_FAILURE_LIMIT", DEFAULT_HANDSHAKE_FAILURE_LIMIT, 1, 1_000_000),
+        ConnectionLimits.fromEnv(env));
+  }
+
+  /**
+   * Comma-separated IP address literals, each normalised to the form Vert.x reports peers in. Host names are refused:
+   * resolving them would make the trust depend on DNS.
+   */
+  private static List<String> addresses(Map<String, String> env, String name) {
+    String raw = blankToNull(env.get(name));
+    if (raw == null) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (String part : raw.split(",")) {
+      String a = IpLiteral.normalize(part);
+      if (a == null) {
+        throw new ConfigException(name + " must be comma-separated IP addresses, got '" + part.trim() + "'");
+      }
+      out.add(a);
+    }
+    return List.copyOf(out);
   }
 
   private static boolean bool(Map<String, String> env, String name) {

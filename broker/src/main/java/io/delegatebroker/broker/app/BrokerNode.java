@@ -21,6 +21,10 @@ import io.delegatebroker.broker.domain.token.TokenVerifier;
 import io.delegatebroker.broker.gateway.BoundedDeflate;
 import io.delegatebroker.broker.gateway.DelegateGateway;
 import io.delegatebroker.broker.gateway.FailedHandshakeLimiter;
+import io.delegatebroker.broker.gateway.HandshakeThrottle;
+import io.delegatebroker.broker.net.ClientAddresses;
+import io.delegatebroker.broker.net.PendingConnections;
+import io.delegatebroker.broker.net.RefusalLog;
 import io.delegatebroker.broker.gateway.SessionFrames;
 import io.delegatebroker.broker.domain.Delegate;
 import io.delegatebroker.broker.domain.ListingGate;
@@ -173,7 +177,11 @@ public final class BrokerNode {
         "status", Delegate.ACTIVE);
     metrics.gauge("broker_sessions", "Live delegate sessions on this node by status", () -> index.count(true),
         "status", Delegate.PENDING);
-    TokenVerifier verifier = new TokenVerifier(store, tombstones);
+    var tokenLookups = metrics.counter("broker_token_store_lookups", "Token verifications that had to query the store");
+    TokenVerifier verifier = new TokenVerifier(hash -> {
+      tokenLookups.increment();
+      return store.findTokenByHash(hash);
+    }, tombstones);
     ProfileDirectory profiles = new ProfileDirectory(store);
     DelegateRegistry registry1 = new DelegateRegistry(store);
     SessionCommands commands = new SessionCommands(config.nodeId(), index, verifier::forget, registry1::forget,
@@ -198,10 +206,22 @@ public final class BrokerNode {
       SessionFrames frames = new SessionFrames(index, vertx.eventBus(), 100);
       FailedHandshakeLimiter limiter = new FailedHandshakeLimiter(config.handshakeFailureLimit(), Duration.ofMinutes(1),
           100_000);
-      metrics.gauge("broker_rate_limited_addresses", "Source addresses with failed handshakes in the current window",
+      metrics.gauge("broker_rate_limited_addresses",
+          "Source addresses (and address-token pairs) with failed handshakes in the current window",
           limiter::trackedAddresses);
+      BrokerConfig.ConnectionLimits limits = config.connections();
+      ClientAddresses clients = new ClientAddresses(limits.trustedProxies());
+      RefusalLog refusals = new RefusalLog(LoggerFactory.getLogger(DelegateGateway.class), config.nodeId(),
+          limits.refusalLogLines(), Duration.ofSeconds(limits.refusalLogIntervalSeconds()), 10_000);
+      refusals.start(vertx);
+      Duration handshakeDeadline = Duration.ofSeconds(limits.handshakeTimeoutSeconds());
+      PendingConnections delegatePending = pending("delegate", handshakeDeadline, handshakeDeadline, limits, clients,
+          refusals, metrics);
+      PendingConnections adminPending = pending("admin", handshakeDeadline,
+          Duration.ofSeconds(limits.adminIdleTimeoutSeconds()), limits, clients, refusals, metrics);
       DelegateGateway gateway = new DelegateGateway(config.nodeId(), config.heartbeatSeconds(), admission, index, frames,
-          expiry, lastUsed, limiter, metrics, accepting::get);
+          expiry, lastUsed, new HandshakeThrottle(limiter, verifier::knownLive), clients, refusals, metrics,
+          accepting::get);
       int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
       HttpServerOptions delegateOptions = serverOptions(config.delegatePort())
           .setMaxWebSocketFrameSize(2 * SessionFrames.MAX_FRAME_BYTES)
@@ -212,7 +232,7 @@ public final class BrokerNode {
       HttpServerOptions adminOptions = serverOptions(config.adminPort()).setMaxHeaderSize(16 * 1024);
       BoundedDeflate deflate = new BoundedDeflate(SessionFrames.MAX_FRAME_BYTES, delegateOptions.getWebSocketCompressionLevel());
       return deploy(delegateOptions, loops, v -> new ServerVerticle.Handlers(gateway, gateway::invalid, deflate),
-          "delegate port " + config.delegatePort())
+          delegatePending, "delegate port " + config.delegatePort())
           .compose(x -> deploy(adminOptions, 1, v -> {
             Router router = Router.router(v);
             router.get("/health/live").handler(ctx -> ctx.response().end("{\"status\":\"UP\"}"));
@@ -225,21 +245,49 @@ public final class BrokerNode {
             AdminRouter.mountFallbacks(router);
             return new ServerVerticle.Handlers(router,
                 req -> ErrorResponses.sendInvalid(req, ErrorResponses.invalidRequest(req)));
-          }, "admin port " + config.adminPort()));
+          }, adminPending, "admin port " + config.adminPort()));
     });
   }
 
   private HttpServerOptions serverOptions(int port) {
-    HttpServerOptions o = new HttpServerOptions().setHost(config.host()).setPort(port).setReuseAddress(true);
+    HttpServerOptions o = new HttpServerOptions().setHost(config.host()).setPort(port).setReuseAddress(true)
+        // No h2c on plain text: with it, Vert.x waits for a connection's first bytes (to tell an HTTP/2 preface)
+        // before handing it to the connection handler, and a connection that sends nothing would escape
+        // PendingConnections. (With TLS, h2c does not apply, and turning it off there stops Vert.x 5.0.10 from
+        // completing handshakes: TlsTest.)
+        .setHttp2ClearTextEnabled(config.tls());
     if (config.tls()) {
-      o.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.tlsCert()).setKeyPath(config.tlsKey()));
+      o.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(config.tlsCert()).setKeyPath(config.tlsKey()))
+          // a TLS handshake happens before the connection is handed to PendingConnections: same deadline
+          .setSslHandshakeTimeout(config.connections().handshakeTimeoutSeconds())
+          .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS);
     }
     return o;
   }
 
+  /** The waiting-connection bounds of one listener, with its metrics; closes are counted and summarised in the log. */
+  private static PendingConnections pending(String listener, Duration first, Duration next,
+      BrokerConfig.ConnectionLimits limits, ClientAddresses clients, RefusalLog refusals, MicrometerBrokerMetrics metrics) {
+    java.util.Map<String, io.micrometer.core.instrument.Counter> closes = new java.util.HashMap<>();
+    for (String reason : PendingConnections.REASONS) {
+      closes.put(reason, metrics.counter("broker_connections_closed",
+          "Connections closed before they sent a request, by listener and reason", "listener", listener,
+          "reason", reason));
+    }
+    PendingConnections pending = new PendingConnections(first, next, limits.pendingPerAddress(), limits.pendingTotal(),
+        clients, (address, reason) -> {
+          closes.get(reason).increment();
+          refusals.closed(address, reason);
+        });
+    metrics.gauge("broker_pending_connections", "Connections waiting for a complete request, by listener",
+        pending::waiting, "listener", listener);
+    return pending;
+  }
+
   private Future<Void> deploy(HttpServerOptions options, int instances,
-      java.util.function.Function<Vertx, ServerVerticle.Handlers> handlers, String what) {
-    return vertx.deployVerticle(() -> new ServerVerticle(options, handlers), new DeploymentOptions().setInstances(instances))
+      java.util.function.Function<Vertx, ServerVerticle.Handlers> handlers, PendingConnections pending, String what) {
+    return vertx.deployVerticle(() -> new ServerVerticle(options, handlers, pending),
+            new DeploymentOptions().setInstances(instances))
         .recover(t -> Future.failedFuture(new StartupException("cannot listen on " + what + ": " + rootMessage(t))))
         .mapEmpty();
   }

@@ -3,6 +3,7 @@ package io.delegatebroker.broker.app;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.delegatebroker.broker.net.PendingConnections;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -13,7 +14,8 @@ import java.util.function.Function;
  * One HTTP listener on one event loop; deployed once per event loop so that both listeners use every core.
  * Deployment fails when the port cannot be bound. Requests the HTTP decoder refused (headers over the limit, a
  * request line too long, bytes that are not HTTP) go to the invalid-request handler, which answers with the
- * contract's JSON error instead of Vert.x's empty one.
+ * contract's JSON error instead of Vert.x's empty one. Connections waiting for a request are bounded by the
+ * listener's {@link PendingConnections}.
  */
 final class ServerVerticle extends VerticleBase {
 
@@ -31,20 +33,39 @@ final class ServerVerticle extends VerticleBase {
 
   private final HttpServerOptions options;
   private final Function<io.vertx.core.Vertx, Handlers> handlers;
+  private final PendingConnections pending;
   private HttpServer server;
 
-  ServerVerticle(HttpServerOptions options, Function<io.vertx.core.Vertx, Handlers> handlers) {
+  ServerVerticle(HttpServerOptions options, Function<io.vertx.core.Vertx, Handlers> handlers,
+      PendingConnections pending) {
     this.options = options;
     this.handlers = handlers;
+    this.pending = pending;
   }
 
   @Override
   public Future<?> start() {
     Handlers h = handlers.apply(vertx);
-    server = vertx.createHttpServer(options).requestHandler(h.requests()).invalidRequestHandler(h.invalid());
-    if (h.connections() != null) {
-      server.connectionHandler(h.connections());
-    }
+    server = vertx.createHttpServer(options)
+        .connectionHandler(conn -> {
+          pending.accepted(conn);
+          if (h.connections() != null) {
+            h.connections().handle(conn);
+          }
+        })
+        .requestHandler(req -> {
+          // The connection stops waiting once a request's headers are in, and waits again once it is answered,
+          // unless the answer was an upgrade: a WebSocket is the idle reaper's business.
+          HttpConnection conn = req.connection();
+          pending.requestArrived(conn);
+          req.response().endHandler(v -> {
+            if (req.response().getStatusCode() != 101) {
+              pending.answered(conn);
+            }
+          });
+          h.requests().handle(req);
+        })
+        .invalidRequestHandler(h.invalid());
     return server.listen();
   }
 

@@ -69,6 +69,12 @@ public final class ReadThroughCache<K, V> {
     return ctx == null ? Future.fromCompletionStage(stage) : Future.fromCompletionStage(stage, ctx);
   }
 
+  /** The value cached for the key, or null when none is (or its load is still running); never loads. */
+  public V getIfPresent(K key) {
+    var stage = cache.getIfPresent(key);
+    return stage == null || !stage.isDone() || stage.isCompletedExceptionally() ? null : stage.getNow(null);
+  }
+
   public void invalidate(K key) {
     cache.synchronous().invalidate(key);
   }

@@ -10,6 +10,8 @@ import io.delegatebroker.broker.domain.token.LastUsedRecorder;
 import io.delegatebroker.broker.domain.token.TokenVerifier;
 import io.delegatebroker.broker.domain.Times;
 import io.delegatebroker.broker.metrics.BrokerMetrics;
+import io.delegatebroker.broker.net.ClientAddresses;
+import io.delegatebroker.broker.net.RefusalLog;
 import io.delegatebroker.broker.session.CloseReason;
 import io.delegatebroker.broker.session.DelegateSession;
 import io.delegatebroker.broker.session.SessionIndex;
@@ -42,13 +44,15 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
   private final SessionFrames frames;
   private final ExpiryWatcher expiry;
   private final LastUsedRecorder lastUsed;
-  private final FailedHandshakeLimiter limiter;
+  private final HandshakeThrottle throttle;
+  private final ClientAddresses clients;
+  private final RefusalLog refusals;
   private final BrokerMetrics metrics;
   private final BooleanSupplier accepting;
 
   public DelegateGateway(String nodeId, int heartbeatSeconds, ConnectAdmission admission, SessionIndex index,
-      SessionFrames frames, ExpiryWatcher expiry, LastUsedRecorder lastUsed, FailedHandshakeLimiter limiter,
-      BrokerMetrics metrics, BooleanSupplier accepting) {
+      SessionFrames frames, ExpiryWatcher expiry, LastUsedRecorder lastUsed, HandshakeThrottle throttle,
+      ClientAddresses clients, RefusalLog refusals, BrokerMetrics metrics, BooleanSupplier accepting) {
     this.nodeId = nodeId;
     this.heartbeatSeconds = heartbeatSeconds;
     this.admission = admission;
@@ -56,7 +60,9 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
     this.frames = frames;
     this.expiry = expiry;
     this.lastUsed = lastUsed;
-    this.limiter = limiter;
+    this.throttle = throttle;
+    this.clients = clients;
+    this.refusals = refusals;
     this.metrics = metrics;
     this.accepting = accepting;
   }
@@ -67,27 +73,26 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
       ErrorResponses.send(req.response(), BrokerException.notFound("No such resource."));
       return;
     }
-    String address = req.remoteAddress() == null ? "?" : req.remoteAddress().hostAddress();
+    String address = clients.of(req);
     if (!accepting.getAsBoolean()) {
       refuse(req, null, address, new BrokerException(ErrorCode.UNAVAILABLE, "The node is not accepting delegates."), "draining");
       return;
     }
-    int retryAfter = limiter.retryAfterSeconds(address);
-    if (retryAfter > 0) {
-      refuse(req, null, address, new BrokerException(ErrorCode.RATE_LIMITED,
-          "Too many failed attempts from this address.", retryAfter), "rate_limited");
-      return;
-    }
     if (!req.canUpgradeToWebSocket()) {
-      refuse(req, null, address, BrokerException.badRequest("This endpoint needs a WebSocket upgrade (GET with Upgrade: websocket)."),
-          "bad_request");
+      refuseMalformed(req, address,
+          BrokerException.badRequest("This endpoint needs a WebSocket upgrade (GET with Upgrade: websocket)."));
       return;
     }
     HandshakeRequest hs;
     try {
       hs = HandshakeRequest.parse(req.headers());
     } catch (BrokerException e) {
-      refuse(req, null, address, e, "bad_request");
+      refuseMalformed(req, address, e);
+      return;
+    }
+    int retryAfter = throttle.retryAfter(address, hs);
+    if (retryAfter > 0) {
+      refuse(req, hs, address, rateLimited(retryAfter), "rate_limited");
       return;
     }
     // Hold the request unread while admission runs: the upgrade needs it not yet ended.
@@ -102,13 +107,24 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
    * malformed handshake (counted, logged, and a failure of its address), then the connection is closed.
    */
   public void invalid(HttpServerRequest req) {
-    String address = req.remoteAddress() == null ? "?" : req.remoteAddress().hostAddress();
+    String address = clients.of(req);
     BrokerException e = ErrorResponses.invalidRequest(req);
-    metrics.connectRefused("bad_request");
-    LOG.info("connect refused: {} node={} from={} reason=bad_request status={}", HandshakeRequest.describe(req.headers()),
-        nodeId, address, e.code().status());
-    limiter.failed(address);
+    record(req, null, address, e, "bad_request");
     ErrorResponses.sendInvalid(req, e);
+  }
+
+  /** A request that is not a handshake: 400, or 429 while its address is limited. */
+  private void refuseMalformed(HttpServerRequest req, String address, BrokerException e) {
+    int retryAfter = throttle.retryAfter(address);
+    if (retryAfter > 0) {
+      refuse(req, null, address, rateLimited(retryAfter), "rate_limited");
+    } else {
+      refuse(req, null, address, e, "bad_request");
+    }
+  }
+
+  private static BrokerException rateLimited(int retryAfter) {
+    return new BrokerException(ErrorCode.RATE_LIMITED, "Too many failed attempts from this address.", retryAfter);
   }
 
   private static String reasonOf(Throwable t) {
@@ -119,16 +135,17 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
   }
 
   private void refuse(HttpServerRequest req, HandshakeRequest hs, String address, BrokerException e, String reason) {
-    metrics.connectRefused(reason);
-    LOG.info("connect refused: {} node={} from={} reason={} status={}",
-        hs == null ? HandshakeRequest.describe(req.headers()) : hs, nodeId, address, reason, e.code().status());
-    ErrorCode c = e.code();
-    if (c == ErrorCode.INVALID_TOKEN || c == ErrorCode.BAD_REQUEST || c == ErrorCode.DELEGATE_REJECTED
-        || c == ErrorCode.PROFILE_NOT_FOUND) {
-      limiter.failed(address);
-    }
-
+    record(req, hs, address, e, reason);
     ErrorResponses.send(req.response(), e);
+  }
+
+  /** Counts, logs (sampled per address, see {@link RefusalLog}) and charges a refusal to its address or token. */
+  private void record(HttpServerRequest req, HandshakeRequest hs, String address, BrokerException e, String reason) {
+    metrics.connectRefused(reason);
+    refusals.refused(address, reason, () -> "connect refused: "
+        + (hs == null ? HandshakeRequest.describe(req.headers()) : hs) + " node=" + nodeId + " from=" + address
+        + " reason=" + reason + " status=" + e.code().status());
+    throttle.failed(address, hs, reason);
   }
 
   private void upgrade(HttpServerRequest req, HandshakeRequest hs, Admission adm) {

@@ -45,6 +45,11 @@ public final class MicrometerBrokerMetrics implements BrokerMetrics {
     Gauge.builder(name, value).description(description).tags(tags).register(registry);
   }
 
+  /** Registers (or finds) a counter; register every label value at start so that alerts see the first event. */
+  public Counter counter(String name, String description, String... tags) {
+    return Counter.builder(name).description(description).tags(tags).register(registry);
+  }
+
   public MeterRegistry registry() {
     return registry;
   }

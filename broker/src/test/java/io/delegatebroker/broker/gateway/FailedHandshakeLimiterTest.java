@@ -61,4 +61,21 @@ class FailedHandshakeLimiterTest {
     assertTrue(limiter.retryAfterSeconds("192.0.2.1") > 0);
     assertTrue(limiter.trackedAddresses() <= 100);
   }
+
+  @Test
+  void failuresOfAKnownTokenLimitThatTokenFromThatAddressOnly() {
+    // GIVEN a limit of 3 failures per minute
+    FailedHandshakeLimiter limiter = new FailedHandshakeLimiter(3, Duration.ofMinutes(1), 1000);
+
+    // WHEN one address fails 3 times with the same known (revoked) token
+    for (int i = 0; i < 3; i++) {
+      limiter.failed("10.0.0.1", "hash-old");
+    }
+
+    // THEN that token is limited from that address, and neither the address nor another token of it is
+    assertTrue(limiter.retryAfterSeconds("10.0.0.1", "hash-old") > 0);
+    assertEquals(0, limiter.retryAfterSeconds("10.0.0.1"));
+    assertEquals(0, limiter.retryAfterSeconds("10.0.0.1", "hash-new"));
+    assertEquals(0, limiter.retryAfterSeconds("10.0.0.2", "hash-old"));
+  }
 }

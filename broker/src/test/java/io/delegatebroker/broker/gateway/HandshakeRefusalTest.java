@@ -246,8 +246,10 @@ class HandshakeRefusalTest {
         assertEquals(null, r.retryAfter());
       }
 
-      // THEN the next attempt, even with a valid token, is 429 rate_limited with a Retry-After of at most a minute
-      Refusal limitedAnswer = TestDelegate.refused(ws, TestDelegate.options(limited.delegatePort(), token, acc, "d"));
+      // THEN the next attempt, even with a valid token this node has not verified yet, is 429 rate_limited with a
+      // Retry-After of at most a minute (a token the node knows to be live is let through: ValidTokenNeverLockedOutTest)
+      String unseen = limitedAdmin.createToken(acc, "unseen-by-node");
+      Refusal limitedAnswer = TestDelegate.refused(ws, TestDelegate.options(limited.delegatePort(), unseen, acc, "d"));
       assertEquals(429, limitedAnswer.status());
       assertErrorBody(limitedAnswer.body(), "rate_limited");
       assertNotNull(limitedAnswer.retryAfter(), "Retry-After header");

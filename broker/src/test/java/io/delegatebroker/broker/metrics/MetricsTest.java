@@ -144,8 +144,10 @@ class MetricsTest {
       refusedWith(fromElsewhere, 401, TestDelegate.options(node.delegatePort(), "dt_wrong" + i, acc, "x"));
     }
     d.add(ATTEMPTS, "outcome", "unknown", 30);
+    // (with a valid token this node has not verified yet: one it knows to be live would be let through)
+    String unseen = admin.createToken(acc, "unseen-by-node");
     TestDelegate.Refusal limited = TestDelegate.refused(fromElsewhere,
-        TestDelegate.options(node.delegatePort(), token, acc, "x"));
+        TestDelegate.options(node.delegatePort(), unseen, acc, "x"));
     assertEquals(429, limited.status());
     d.add(ATTEMPTS, "outcome", "rate_limited", 1);
 

@@ -12,6 +12,7 @@ import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Verifies a delegate's token on connect without a database query each time. What the store said is cached
@@ -31,8 +32,13 @@ public final class TokenVerifier {
   private final Tombstones tombstones;
 
   public TokenVerifier(BrokerStore store, Tombstones tombstones) {
+    this(store::findTokenByHash, tombstones);
+  }
+
+  /** @param lookup the store's token query by hash (wrapped by the node to count the queries) */
+  public TokenVerifier(Function<String, Future<Optional<TokenRecord>>> lookup, Tombstones tombstones) {
     this.tombstones = tombstones;
-    this.cache = new ReadThroughCache<>(200_000, REFRESH, EXPIRE, store::findTokenByHash);
+    this.cache = new ReadThroughCache<>(200_000, REFRESH, EXPIRE, lookup);
   }
 
   /** Why a token was refused; the client only ever sees {@code invalid_token}. */
@@ -55,27 +61,42 @@ public final class TokenVerifier {
     if (value == null || value.isEmpty() || value.length() > 256) {
       return Future.failedFuture(new InvalidToken("malformed"));
     }
-    return cache.get(Secrets.hash(value)).compose(found -> {
-      if (found.isEmpty()) {
-        return Future.failedFuture(new InvalidToken("unknown"));
-      }
-      TokenRecord t = found.get();
-      if (!t.accountId().equals(accountId)) {
-        return Future.failedFuture(new InvalidToken("wrong_account"));
-      }
-      if (t.revoked()) {
-        return Future.failedFuture(new InvalidToken("revoked"));
-      }
-      // A token ended on this node is marked with why: expiry (by the expiry timer) or revocation (by broadcast).
-      CloseReason ended = tombstones.token(t.id());
-      if (ended != null) {
-        return Future.failedFuture(new InvalidToken(ended == CloseReason.TOKEN_EXPIRED ? "expired" : "revoked"));
-      }
-      if (t.expiredAt(Instant.now())) {
-        return Future.failedFuture(new InvalidToken("expired"));
-      }
-      return Future.succeededFuture(t);
-    });
+    return cache.get(Secrets.hash(value)).compose(found -> check(accountId, found));
+  }
+
+  /**
+   * Whether this node already knows, without asking the store, that the value is a live token of the account: it is
+   * cached, and {@link #verify} would admit it. Lets a valid delegate through an address that is rate-limited for
+   * guessing, at no cost per guess.
+   */
+  public boolean knownLive(String accountId, String value) {
+    if (value == null || value.isEmpty() || value.length() > 256) {
+      return false;
+    }
+    Optional<TokenRecord> cached = cache.getIfPresent(Secrets.hash(value));
+    return cached != null && check(accountId, cached).succeeded();
+  }
+
+  private Future<TokenRecord> check(String accountId, Optional<TokenRecord> found) {
+    if (found.isEmpty()) {
+      return Future.failedFuture(new InvalidToken("unknown"));
+    }
+    TokenRecord t = found.get();
+    if (!t.accountId().equals(accountId)) {
+      return Future.failedFuture(new InvalidToken("wrong_account"));
+    }
+    if (t.revoked()) {
+      return Future.failedFuture(new InvalidToken("revoked"));
+    }
+    // A token ended on this node is marked with why: expiry (by the expiry timer) or revocation (by broadcast).
+    CloseReason ended = tombstones.token(t.id());
+    if (ended != null) {
+      return Future.failedFuture(new InvalidToken(ended == CloseReason.TOKEN_EXPIRED ? "expired" : "revoked"));
+    }
+    if (t.expiredAt(Instant.now())) {
+      return Future.failedFuture(new InvalidToken("expired"));
+    }
+    return Future.succeededFuture(t);
   }
 
   /** Drops what is cached for the token with this hash. */
