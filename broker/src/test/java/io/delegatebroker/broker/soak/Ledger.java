@@ -103,11 +103,17 @@ final class Ledger {
   private final List<String> violations = new ArrayList<>();
   private final Map<String, AtomicLong> counters = new TreeMap<>();
   private final Eviction eviction = new Eviction();
+  private int tokenSeq;
 
   // --- tokens ---
 
   synchronized Token token(String account, String name) {
     return tokens.computeIfAbsent(account + "/" + name, k -> new Token(account, name));
+  }
+
+  /** A fresh token name (names are never reused: revoked tokens keep theirs). */
+  synchronized String nextTokenName() {
+    return "t" + tokenSeq++;
   }
 
   synchronized void tokenCreated(Token t, String value) {
@@ -273,6 +279,8 @@ final class Ledger {
       violation(what + " closed 4004 but its delegate was never deleted");
     } else if (code == 4002 || code == 4005) {
       violation(what + " closed " + code + " without cause (no token expires and every instance is unique)");
+    } else if (code == 1008 || code == 1009) {
+      violation(what + " closed " + code + " though its client sent only heartbeats");
     }
   }
 

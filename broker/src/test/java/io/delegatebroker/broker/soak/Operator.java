@@ -17,7 +17,6 @@ final class Operator {
   private final List<String> accounts;
   private final SoakAdmin admin;
   private final Random random;
-  private int tokenSeq;
 
   Operator(Ledger ledger, List<NodeSlot> nodes, List<String> accounts, SoakAdmin admin, Random random) {
     this.ledger = ledger;
@@ -69,7 +68,7 @@ final class Operator {
 
   /** Creates a token; the value is kept only when the creation was answered. */
   void createToken(String account) {
-    Ledger.Token t = ledger.token(account, "t" + (tokenSeq++));
+    Ledger.Token t = ledger.token(account, ledger.nextTokenName());
     SoakAdmin.Answer a = admin.post(node(), "/v1/accounts/" + account + "/tokens", new JsonObject().put("name", t.name));
     outcome("token.create", a);
     if (a.status() == 201) {

@@ -38,6 +38,6 @@ public record SoakSettings(long seed, Duration chaos, int clients, int accounts,
     int clients = Integer.getInteger("soak.clients", defaultClients);
     int accounts = Integer.getInteger("soak.accounts", defaultAccounts);
     Path out = Path.of(System.getProperty("soak.out", "target/soak"));
-    return new SoakSettings(seed, chaos, clients, accounts, 3, Duration.ofSeconds(6), Duration.ofSeconds(14), out);
+    return new SoakSettings(seed, chaos, clients, accounts, 3, Duration.ofSeconds(6), Duration.ofSeconds(12), out);
   }
 }
