@@ -39,7 +39,7 @@ SECONDS_CHAOS=$((MINUTES * 60))
 # Bound the whole run: chaos + up to 150 s to finish the last fault + start-up and checks.
 LIMIT=$((SECONDS_CHAOS + 900))
 
-LIVE="$ROOT/broker/target/failsafe-reports/io.delegatebroker.broker.soak.ChaosSoakIT-output.txt"
+LIVE="$OUT/progress.log"
 rm -f "$LIVE"
 echo "soak.sh: chaos ${MINUTES} min, ${CLIENTS} clients, ${ACCOUNTS} accounts${SEED:+, seed $SEED}; report in $OUT"
 # Builds what changed (broker.jar is packaged before failsafe runs), runs no unit test, runs the soak only.
@@ -50,11 +50,13 @@ timeout --kill-after=30 "$LIMIT" mvn -B -pl broker -am verify \
   -Dsoak.seconds="$SECONDS_CHAOS" -Dsoak.clients="$CLIENTS" -Dsoak.accounts="$ACCOUNTS" -Dsoak.out="$OUT" \
   ${SEED:+-Dsoak.seed="$SEED"} > "$OUT/mvn.log" 2>&1 &
 MVN=$!
-# Progress: the soak's SOAK lines (seed, faults, violations) as the test output file receives them.
+# Progress: the soak's SOAK lines (seed, phases, faults, violations) as it writes them.
 ( while [ ! -f "$LIVE" ] && kill -0 "$MVN" 2>/dev/null; do sleep 1; done
-  [ -f "$LIVE" ] && tail -n +1 -F --pid="$MVN" "$LIVE" 2>/dev/null | grep --line-buffered '^SOAK' ) &
+  [ -f "$LIVE" ] && exec tail -n +1 -F --pid="$MVN" "$LIVE" 2>/dev/null ) &
+TAIL=$!
 wait "$MVN"
 RC=$?
+wait "$TAIL" 2>/dev/null
 set -e
 if [ -f "$OUT/report.txt" ]; then
   cat "$OUT/report.txt"

@@ -118,7 +118,7 @@ final class ChaosMonkey {
     injected.merge(kind, 1, Integer::sum);
     String line = "[" + t0 + " ms] " + what + "; healthy again after " + (healedAt - t0) + " ms";
     log.add(line);
-    System.out.println("SOAK FAULT " + line);
+    SoakLog.line("FAULT " + line);
   }
 
   /** Starts the node again; a start that fails (the cause is in its output) is retried twice. */

@@ -41,7 +41,8 @@ public final class ChaosSoak implements AutoCloseable {
 
   /** Runs the whole soak and returns its report (violations included); throws only when it could not run. */
   public SoakReport run() throws InterruptedException {
-    System.out.println("SOAK seed " + settings.seed() + " (replay: -Dsoak.seed=" + settings.seed() + "), chaos "
+    SoakLog.to(settings.out());
+    SoakLog.line("seed " + settings.seed() + " (replay: -Dsoak.seed=" + settings.seed() + "), chaos "
         + settings.chaos().toSeconds() + " s, " + settings.clients() + " clients, " + settings.accounts() + " accounts");
     startCluster();
     ClusterWatch watch = new ClusterWatch(nodes, admin);
@@ -49,6 +50,7 @@ public final class ChaosSoak implements AutoCloseable {
       throw new IllegalStateException("cluster did not form:\n" + nodes.get(0).outputTail(4000));
     }
     setUpAccounts();
+    SoakLog.line("cluster up: " + nodes.stream().map(NodeSlot::nodeId).toList() + "; warm-up");
 
     // Warm-up: every client connects once, then all leave; the baseline is taken with no session.
     fleet = new Fleet(ledger, nodes, accounts, settings.clients(), settings.seed());
@@ -61,6 +63,7 @@ public final class ChaosSoak implements AutoCloseable {
       report.baseline(n, MemoryProbe.read(n.process().pid()));
     }
 
+    SoakLog.line("baseline taken; chaos phase");
     // Chaos.
     long chaosStart = SoakClock.now();
     long chaosEnd = chaosStart + settings.chaos().toMillis();
@@ -92,6 +95,7 @@ public final class ChaosSoak implements AutoCloseable {
     }
     long chaosMillis = SoakClock.now() - chaosStart;
 
+    SoakLog.line("chaos phase over after " + chaosMillis + " ms; healing, settling, final checks");
     // Heal and settle: every node up, then a full listing comparison per account.
     if (watch.awaitHealthy(90_000) < 0) {
       ledger.violation("cluster not healthy 90 s after the chaos phase");
@@ -194,7 +198,7 @@ public final class ChaosSoak implements AutoCloseable {
         Files.writeString(settings.out().resolve(n.nodeId() + ".log"), n.outputTail(2_000_000));
       }
     } catch (IOException e) {
-      System.out.println("SOAK could not write the report: " + e);
+      SoakLog.line("could not write the report: " + e);
     }
     System.out.println(report.text());
   }

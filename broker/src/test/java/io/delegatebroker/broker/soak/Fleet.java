@@ -106,8 +106,10 @@ final class Fleet {
         return;
       }
       List<NodeSlot> reachable = nodes.stream().filter(n -> n.state() != NodeSlot.State.DOWN).toList();
+      // One handshake in eight retries a revoked token, half of them the one revoked last (the racing case).
       List<Ledger.Token> stale = ledger.revokedTokens(account);
-      Ledger.Token token = !stale.isEmpty() && random.nextInt(8) == 0 ? Ledger.pick(random, stale)
+      Ledger.Token token = !stale.isEmpty() && random.nextInt(8) == 0
+          ? (random.nextBoolean() ? ledger.latestRevoked(account) : Ledger.pick(random, stale))
           : Ledger.pick(random, ledger.usableTokens(account));
       if (reachable.isEmpty() || token == null) {
         later(500 + random.nextInt(1000));

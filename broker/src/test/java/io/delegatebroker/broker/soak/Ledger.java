@@ -157,6 +157,12 @@ final class Ledger {
         .toList();
   }
 
+  /** The account's token revoked last (answered 200), or null. */
+  synchronized Token latestRevoked(String account) {
+    return tokens.values().stream().filter(t -> t.account.equals(account) && t.revokeAckAt >= 0 && t.value != null)
+        .max(java.util.Comparator.comparingLong(t -> t.revokeAckAt)).orElse(null);
+  }
+
   /** Tokens whose revoke was sent but never answered: the operator revokes them again until one answer comes. */
   synchronized List<Token> revokesInDoubt() {
     return tokens.values().stream().filter(t -> t.revokeAttemptAt >= 0 && t.revokeAckAt < 0).toList();
@@ -322,7 +328,7 @@ final class Ledger {
   synchronized void violation(String what) {
     String line = "[" + SoakClock.now() + " ms] " + what;
     violations.add(line);
-    System.out.println("SOAK VIOLATION " + line);
+    SoakLog.line("VIOLATION " + line);
   }
 
   synchronized List<String> violations() {
