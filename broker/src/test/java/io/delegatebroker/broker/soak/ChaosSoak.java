@@ -79,7 +79,7 @@ public final class ChaosSoak implements AutoCloseable {
       long lastListing = 0;
       while (checking.get()) {
         ledger.checkEvictions();
-        if (SoakClock.now() - lastListing >= 2000) {
+        if (SoakClock.now() - lastListing >= 1000) {
           listings.check(Ledger.pick(checkRandom, accounts));
           lastListing = SoakClock.now();
         }

@@ -241,6 +241,12 @@ final class Ledger {
 
   synchronized Attempt attempt(String account, String name, String instance, Token token, NodeSlot node) {
     count("handshakes");
+    if (token.revokeAckAt >= 0) {
+      count(node.state() == NodeSlot.State.PAUSED ? "handshakes with a revoked token, to a frozen node"
+          : "handshakes with a revoked token");
+    } else if (node.state() == NodeSlot.State.PAUSED) {
+      count("handshakes to a frozen node");
+    }
     return new Attempt(account, name, instance, token, node, SoakClock.now());
   }
 

@@ -108,7 +108,8 @@ public final class SoakReport {
     json.getJsonObject("counters").forEach(en -> b.append("  ").append(en.getKey()).append(": ").append(en.getValue())
         .append('\n'));
     JsonObject e = json.getJsonObject("evictions");
-    b.append("evictions of revoked sessions: ").append(e.getLong("count")).append(", lag p50 ")
+    b.append("revoked sessions still open when the revoke answered (or welcomed after): ").append(e.getLong("count"))
+        .append(" (the other 4001 closes came before the answer), eviction lag p50 ")
         .append(e.getLong("p50LagMillis")).append(" ms, p99 ").append(e.getLong("p99LagMillis")).append(" ms, max ")
         .append(e.getLong("maxLagMillis")).append(" ms (").append(e.getString("maxLagSession")).append(")\n");
     JsonObject l = json.getJsonObject("listingChecks");

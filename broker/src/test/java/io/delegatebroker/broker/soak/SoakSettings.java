@@ -23,8 +23,11 @@ public record SoakSettings(long seed, Duration chaos, int clients, int accounts,
   /** The safety-net period of the contract: how long a revoked session may stay open, and how stale a listing may be. */
   public static final Duration SAFETY_NET = Duration.ofSeconds(5);
 
-  /** Quiet time after the last fault healed before listings are compared with the clients' sockets. */
-  public static final Duration SETTLE = Duration.ofSeconds(10);
+  /**
+   * Quiet time after the last fault healed before listings are compared with the clients' sockets: one safety-net
+   * period, so a change a fault caused has had the time the contract allows to reach every listing.
+   */
+  public static final Duration SETTLE = SAFETY_NET;
 
   /** Longest {@code kill -STOP}. */
   public static final Duration MAX_PAUSE = Duration.ofSeconds(4);
