@@ -11,7 +11,8 @@
 #   --clients 150    simulated delegates (each one instance, heartbeating every 3 s)
 #   --accounts 4     accounts they are spread over (the audit log answers 1,000 events per account)
 #   --seed S         replay a run's random decisions (the seed is printed first; timing still differs)
-# Needs: java 17, mvn, PostgreSQL's initdb/pg_ctl in /usr/lib/postgresql/15/bin (or -Dtest.pg.bin via MAVEN_OPTS).
+#   --pings          clients also send a WebSocket ping with each heartbeat
+# Needs: java 17, mvn, PostgreSQL's initdb/pg_ctl in /usr/lib/postgresql/15/bin (elsewhere: set PG_BIN=<dir>).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -20,13 +21,15 @@ MINUTES=10
 CLIENTS=150
 ACCOUNTS=4
 SEED=""
+PINGS=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --minutes) MINUTES="$2"; shift 2 ;;
     --clients) CLIENTS="$2"; shift 2 ;;
     --accounts) ACCOUNTS="$2"; shift 2 ;;
     --seed) SEED="$2"; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --pings) PINGS=true; shift ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "soak.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -47,7 +50,8 @@ set +e
 timeout --kill-after=30 "$LIMIT" mvn -B -pl broker -am verify \
   -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
   -Dit.test=ChaosSoakIT -Dfailsafe.failIfNoSpecifiedTests=false \
-  -Dsoak.seconds="$SECONDS_CHAOS" -Dsoak.clients="$CLIENTS" -Dsoak.accounts="$ACCOUNTS" -Dsoak.out="$OUT" \
+  -Dsoak.seconds="$SECONDS_CHAOS" -Dsoak.clients="$CLIENTS" -Dsoak.accounts="$ACCOUNTS" -Dsoak.out="$OUT" -Dsoak.pings="$PINGS" \
+  ${PG_BIN:+-Dtest.pg.bin="$PG_BIN"} \
   ${SEED:+-Dsoak.seed="$SEED"} > "$OUT/mvn.log" 2>&1 &
 MVN=$!
 # Progress: the soak's SOAK lines (seed, phases, faults, violations) as it writes them.

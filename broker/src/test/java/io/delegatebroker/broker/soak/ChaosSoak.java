@@ -73,14 +73,24 @@ public final class ChaosSoak implements AutoCloseable {
     Random checkRandom = new Random(settings.seed() + 3);
     fleet.start();
     Thread ops = thread("soak-operator", () -> operator.run(chaosEnd));
-    Thread faults = thread("soak-faults", () -> monkey.run(chaosEnd, chaosEnd + 150_000));
+    Thread faults = thread("soak-faults", () -> {
+      try {
+        monkey.run(chaosEnd, chaosEnd + 150_000);
+      } catch (RuntimeException e) {
+        ledger.violation("fault injector stopped: " + e.getMessage());
+      }
+    });
     var checking = new java.util.concurrent.atomic.AtomicBoolean(true);
     Thread checker = thread("soak-checker", () -> {
       long lastListing = 0;
       while (checking.get()) {
         ledger.checkEvictions();
         if (SoakClock.now() - lastListing >= 1000) {
-          listings.check(Ledger.pick(checkRandom, accounts));
+          try {
+            listings.check(Ledger.pick(checkRandom, accounts));
+          } catch (RuntimeException e) {
+            ledger.violation("listing check failed: " + e);
+          }
           lastListing = SoakClock.now();
         }
         sleepQuietly(100);

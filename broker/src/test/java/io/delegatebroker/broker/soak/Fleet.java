@@ -2,6 +2,7 @@ package io.delegatebroker.broker.soak;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocketClient;
@@ -21,6 +22,13 @@ import java.util.concurrent.TimeUnit;
  * so that the "no handshake with a revoked token" invariant is exercised. Every event is recorded in the ledger.
  */
 final class Fleet {
+
+  /**
+   * {@code -Dsoak.pings=true}: clients also send a WebSocket ping with each heartbeat (the contract answers it with a
+   * pong). Off by default until the gateway's control-frame handling is merged: the current gateway takes a ping
+   * for a malformed data frame and closes with 1008, which the checker reports.
+   */
+  static final boolean PINGS = Boolean.getBoolean("soak.pings");
 
   private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
   private final WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions()
@@ -166,6 +174,9 @@ final class Fleet {
           heartbeatTimer = vertx.setPeriodic(period, id -> {
             if (attempt.open()) {
               s.writeTextMessage("{\"type\":\"heartbeat\"}");
+              if (PINGS) {
+                s.writePing(Buffer.buffer("soak"));
+              }
             }
           });
           long life = 2000 + (long) (-Math.log(1 - random.nextDouble()) * 25_000);

@@ -29,7 +29,11 @@ final class Operator {
   /** Runs operations until {@code untilMillis} on the soak clock. */
   void run(long untilMillis) {
     while (SoakClock.now() < untilMillis && !Thread.currentThread().isInterrupted()) {
-      step();
+      try {
+        step();
+      } catch (RuntimeException e) {
+        ledger.violation("operator step failed (an answer the contract does not allow?): " + e);
+      }
       try {
         Thread.sleep(150 + random.nextInt(450)); // the operator's think time, not a wait for an event
       } catch (InterruptedException e) {

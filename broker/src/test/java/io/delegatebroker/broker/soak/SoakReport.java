@@ -101,7 +101,7 @@ public final class SoakReport {
         .append(") ===\n");
     b.append("chaos phase ").append(json.getDouble("chaosSeconds")).append(" s, ").append(settings.clients())
         .append(" clients in ").append(settings.accounts()).append(" accounts on 3 nodes, heartbeat ")
-        .append(settings.heartbeat()).append(" s; warm-up connected ").append(warmupConnected).append('\n');
+        .append(settings.heartbeat()).append(" s").append(Fleet.PINGS ? " + ping" : "").append("; warm-up connected ").append(warmupConnected).append('\n');
     b.append("faults injected: ").append(json.getJsonObject("faults").encode()).append('\n');
     json.getJsonArray("faultLog").forEach(l -> b.append("  ").append(l).append('\n'));
     b.append("operations and sessions:\n");
