@@ -292,7 +292,8 @@ final class Ledger {
     } else if (code == 4002 || code == 4005) {
       violation(what + " closed " + code + " without cause (no token expires and every instance is unique)");
     } else if (code == 1008 || code == 1009) {
-      violation(what + " closed " + code + " though its client sent only heartbeats");
+      violation(what + " closed " + code + " though its client sent only heartbeats"
+          + (Fleet.PINGS ? " and pings" : ""));
     }
   }
 
