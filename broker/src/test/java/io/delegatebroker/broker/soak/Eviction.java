@@ -41,7 +41,8 @@ final class Eviction {
         lags.add(lag);
         if (lag > maxLag) {
           maxLag = lag;
-          maxLagWhat = "token " + s.token.name + " on " + s.welcomeNode + " (close " + s.closeCode + ")";
+          maxLagWhat = "token " + s.token.name + " on " + s.welcomeNode + ", close " + s.closeCode + " at " + s.endAt
+              + " ms, revoke answered at " + s.token.revokeAckAt + " ms, counted from " + start + " ms";
         }
         if (s.endAt > deadline) {
           violation.accept(describe(s, p.since(), start) + " ended only " + lag + " ms after");
