@@ -98,6 +98,7 @@ final class Ledger {
   private final Map<String, Token> tokens = new LinkedHashMap<>();
   private final Map<String, Delegate> delegates = new LinkedHashMap<>();
   private final List<Attempt> open = new ArrayList<>();
+  private final java.util.Set<Attempt> inFlight = new java.util.HashSet<>();
   private final List<Attempt> ended = new ArrayList<>();
   private final List<Expected> audit = new ArrayList<>();
   private final List<String> violations = new ArrayList<>();
@@ -239,6 +240,11 @@ final class Ledger {
 
   // --- sessions ---
 
+  /** Handshakes sent and not yet answered by a welcome or an end. */
+  synchronized List<Attempt> handshakesInFlight() {
+    return List.copyOf(inFlight);
+  }
+
   synchronized Attempt attempt(String account, String name, String instance, Token token, NodeSlot node) {
     count("handshakes");
     if (token.revokeAckAt >= 0) {
@@ -247,11 +253,14 @@ final class Ledger {
     } else if (node.state() == NodeSlot.State.PAUSED) {
       count("handshakes to a frozen node");
     }
-    return new Attempt(account, name, instance, token, node, SoakClock.now());
+    Attempt a = new Attempt(account, name, instance, token, node, SoakClock.now());
+    inFlight.add(a);
+    return a;
   }
 
   /** The welcome arrived: the handshake was accepted and the delegate is registered. */
   synchronized void welcomed(Attempt a, String delegateId, String status, String node, boolean gated) {
+    inFlight.remove(a);
     a.welcomeAt = SoakClock.now();
     a.delegateId = delegateId;
     a.welcomeNode = node;
@@ -275,6 +284,7 @@ final class Ledger {
     }
     a.endAt = SoakClock.now();
     a.closeCode = code;
+    inFlight.remove(a);
     if (a.welcomeAt < 0) {
       return;
     }
