@@ -212,8 +212,4 @@ public final class DelegateSession {
   public Context context() {
     return context;
   }
-
-  public String remoteAddress() {
-    return socket.remoteAddress() == null ? "?" : socket.remoteAddress().hostAddress();
-  }
 }
