@@ -4,6 +4,7 @@ import io.delegatebroker.api.console.ConsoleRoutes;
 import io.delegatebroker.api.routes.AdminRouter;
 import io.delegatebroker.api.routes.ErrorResponses;
 import io.delegatebroker.broker.cluster.ClusterService;
+import io.delegatebroker.broker.cluster.ClusterSettings;
 import io.delegatebroker.broker.cluster.ClusterSupport;
 import io.delegatebroker.broker.cluster.NodeCommandBus;
 import io.delegatebroker.broker.domain.account.AccountService;
@@ -119,7 +120,8 @@ public final class BrokerNode {
         .setBlockedThreadCheckInterval(1000)
         .setMaxEventLoopExecuteTime(2)
         .setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS);
-    cluster = new ClusterSupport(config);
+    cluster = new ClusterSupport(new ClusterSettings(config.clusterMembers(), config.clusterPort(),
+        config.hazelcastConfig(), config.clusterName(), config.clusterHost(), config.nodeId()));
     return cluster.createVertx(options, new MicrometerMetricsFactory(registry))
         .compose(v -> {
           this.vertx = v;
