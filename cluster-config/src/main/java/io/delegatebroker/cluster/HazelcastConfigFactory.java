@@ -4,9 +4,11 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import java.io.File;
 import java.io.FileNotFoundException;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 /**
  * Builds the Hazelcast configuration of a broker node. It starts from the Vert.x cluster manager's own default
@@ -52,7 +54,7 @@ public final class HazelcastConfigFactory {
   /** Loads a full configuration file (YAML or XML) and adds only the node's attributes and the broker's properties. */
   public static Config fromFile(String path, String nodeId, Map<String, String> attributes) {
     try {
-      return withBrokerSettings(Config.loadFromFile(new java.io.File(path)), nodeId, attributes);
+      return withBrokerSettings(Config.loadFromFile(new File(path)), nodeId, attributes);
     } catch (FileNotFoundException e) {
       throw new IllegalArgumentException("BROKER_HAZELCAST_CONFIG file not found: " + path);
     }
@@ -62,7 +64,7 @@ public final class HazelcastConfigFactory {
     config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, nodeId);
     attributes.forEach(config.getMemberAttributeConfig()::setAttribute);
     // The Vert.x cluster manager identifies members by this attribute when it is given a ready instance.
-    config.getMemberAttributeConfig().setAttribute(VERTX_NODE_ATTRIBUTE, java.util.UUID.randomUUID().toString());
+    config.getMemberAttributeConfig().setAttribute(VERTX_NODE_ATTRIBUTE, UUID.randomUUID().toString());
     setIfAbsent(config, "hazelcast.wait.seconds.before.join", "0");
     setIfAbsent(config, "hazelcast.heartbeat.interval.seconds", "1");
     setIfAbsent(config, "hazelcast.max.no.heartbeat.seconds", "5");

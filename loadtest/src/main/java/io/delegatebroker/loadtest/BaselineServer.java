@@ -3,6 +3,7 @@ package io.delegatebroker.loadtest;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -138,10 +139,10 @@ public final class BaselineServer {
   /** One listener per event loop, as in the broker. */
   private static final class Listener extends VerticleBase {
     private final HttpServerOptions options;
-    private final io.vertx.core.Handler<HttpServerRequest> handler;
+    private final Handler<HttpServerRequest> handler;
     private HttpServer server;
 
-    Listener(HttpServerOptions options, io.vertx.core.Handler<HttpServerRequest> handler) {
+    Listener(HttpServerOptions options, Handler<HttpServerRequest> handler) {
       this.options = options;
       this.handler = handler;
     }

@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
  * The message must never contain a secret.
  */
 public class BrokerException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
 
   private final ErrorCode code;
   private final Integer retryAfterSeconds;

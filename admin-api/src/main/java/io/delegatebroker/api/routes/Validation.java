@@ -2,10 +2,12 @@ package io.delegatebroker.api.routes;
 
 import io.delegatebroker.api.error.BrokerException;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -36,16 +38,16 @@ public final class Validation {
     }
     Object parsed;
     try {
-      parsed = io.vertx.core.json.Json.decodeValue(buffer);
+      parsed = Json.decodeValue(buffer);
     } catch (DecodeException | IllegalStateException e) {
       throw BrokerException.badRequest("The body is not valid JSON.");
     }
     if (parsed instanceof JsonObject o) {
       return o;
     }
-    if (parsed instanceof java.util.Map<?, ?> m) {
+    if (parsed instanceof Map<?, ?> m) {
       @SuppressWarnings("unchecked")
-      java.util.Map<String, Object> map = (java.util.Map<String, Object>) m;
+      Map<String, Object> map = (Map<String, Object>) m;
       return new JsonObject(map);
     }
     throw BrokerException.badRequest("The body must be a JSON object.");

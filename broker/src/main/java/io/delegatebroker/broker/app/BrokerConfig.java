@@ -87,6 +87,8 @@ public record BrokerConfig(
 
   /** A setting that cannot be used; the message names the variable. */
   public static final class ConfigException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     public ConfigException(String message) {
       super(message);
     }

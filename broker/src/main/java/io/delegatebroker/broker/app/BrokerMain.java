@@ -46,9 +46,7 @@ public final class BrokerMain {
         + ", admin API on port " + config.adminPort());
     // SIGTERM (and Ctrl-C) drain the node and exit 0, as an orchestrator expects from a clean stop.
     CountDownLatch stopping = new CountDownLatch(1);
-    sun.misc.SignalHandler drain = signal -> stopping.countDown();
-    sun.misc.Signal.handle(new sun.misc.Signal("TERM"), drain);
-    sun.misc.Signal.handle(new sun.misc.Signal("INT"), drain);
+    StopSignals.onStop(stopping::countDown);
     stopping.await();
     log.info("SIGTERM: draining node {}", config.nodeId());
     int status = 0;

@@ -4,6 +4,7 @@ import io.delegatebroker.api.console.ConsoleRoutes;
 import io.delegatebroker.api.routes.AdminRouter;
 import io.delegatebroker.api.routes.ErrorResponses;
 import io.delegatebroker.broker.cluster.ClusterService;
+import io.delegatebroker.broker.cluster.ClusterSettings;
 import io.delegatebroker.broker.cluster.ClusterSupport;
 import io.delegatebroker.broker.cluster.NodeCommandBus;
 import io.delegatebroker.broker.domain.account.AccountService;
@@ -39,6 +40,7 @@ import io.delegatebroker.broker.store.BrokerStore;
 import io.delegatebroker.broker.store.memory.MemoryStore;
 import io.delegatebroker.broker.store.pg.Migrations;
 import io.delegatebroker.broker.store.pg.PgStore;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -57,9 +59,13 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.PoolOptions;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,7 +120,8 @@ public final class BrokerNode {
         .setBlockedThreadCheckInterval(1000)
         .setMaxEventLoopExecuteTime(2)
         .setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS);
-    cluster = new ClusterSupport(config);
+    cluster = new ClusterSupport(new ClusterSettings(config.clusterMembers(), config.clusterPort(),
+        config.hazelcastConfig(), config.clusterName(), config.clusterHost(), config.nodeId()));
     return cluster.createVertx(options, new MicrometerMetricsFactory(registry))
         .compose(v -> {
           this.vertx = v;
@@ -163,7 +170,7 @@ public final class BrokerNode {
 
   private Future<Void> wire(PrometheusMeterRegistry registry) {
     MicrometerBrokerMetrics metrics = new MicrometerBrokerMetrics(registry,
-        java.util.Arrays.stream(CloseReason.values()).map(CloseReason::cause).toList());
+        Arrays.stream(CloseReason.values()).map(CloseReason::cause).toList());
     new EventLoopMonitor(registry).start(vertx);
     Tombstones tombstones = new Tombstones();
     index = new SessionIndex(tombstones, end -> {
@@ -268,7 +275,7 @@ public final class BrokerNode {
   /** The waiting-connection bounds of one listener, with its metrics; closes are counted and summarised in the log. */
   private static PendingConnections pending(String listener, Duration first, Duration next,
       BrokerConfig.ConnectionLimits limits, ClientAddresses clients, RefusalLog refusals, MicrometerBrokerMetrics metrics) {
-    java.util.Map<String, io.micrometer.core.instrument.Counter> closes = new java.util.HashMap<>();
+    Map<String, Counter> closes = new HashMap<>();
     for (String reason : PendingConnections.REASONS) {
       closes.put(reason, metrics.counter("broker_connections_closed",
           "Connections closed before they sent a request, by listener and reason", "listener", listener,
@@ -285,7 +292,7 @@ public final class BrokerNode {
   }
 
   private Future<Void> deploy(HttpServerOptions options, int instances,
-      java.util.function.Function<Vertx, ServerVerticle.Handlers> handlers, PendingConnections pending, String what) {
+      Function<Vertx, ServerVerticle.Handlers> handlers, PendingConnections pending, String what) {
     return vertx.deployVerticle(() -> new ServerVerticle(options, handlers, pending),
             new DeploymentOptions().setInstances(instances))
         .recover(t -> Future.failedFuture(new StartupException("cannot listen on " + what + ": " + rootMessage(t))))
@@ -358,6 +365,8 @@ public final class BrokerNode {
 
   /** A start failure with a one-line cause for the operator. */
   public static final class StartupException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
     public StartupException(String message) {
       super(message, null, false, false);
     }

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.delegatebroker.broker.net.PendingConnections;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -32,11 +33,11 @@ final class ServerVerticle extends VerticleBase {
   }
 
   private final HttpServerOptions options;
-  private final Function<io.vertx.core.Vertx, Handlers> handlers;
+  private final Function<Vertx, Handlers> handlers;
   private final PendingConnections pending;
   private HttpServer server;
 
-  ServerVerticle(HttpServerOptions options, Function<io.vertx.core.Vertx, Handlers> handlers,
+  ServerVerticle(HttpServerOptions options, Function<Vertx, Handlers> handlers,
       PendingConnections pending) {
     this.options = options;
     this.handlers = handlers;

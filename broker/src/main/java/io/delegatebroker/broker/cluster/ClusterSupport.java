@@ -4,7 +4,6 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.ExecutorConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
-import io.delegatebroker.broker.app.BrokerConfig;
 import io.delegatebroker.broker.cluster.command.CommandSerialization;
 import io.delegatebroker.broker.cluster.command.Lane;
 import io.delegatebroker.broker.cluster.command.NodeCommand;
@@ -27,11 +26,11 @@ import java.util.Map;
  */
 public final class ClusterSupport {
 
-  private final BrokerConfig config;
+  private final ClusterSettings config;
   private HazelcastInstance hazelcast;
   private volatile SessionCommands local;
 
-  public ClusterSupport(BrokerConfig config) {
+  public ClusterSupport(ClusterSettings config) {
     this.config = config;
   }
 
@@ -43,8 +42,8 @@ public final class ClusterSupport {
     try {
       hz = config.hazelcastConfig() != null
           ? HazelcastConfigFactory.fromFile(config.hazelcastConfig(), config.nodeId(), Map.of())
-          : HazelcastConfigFactory.tcpIp(config.clusterMembers(), config.clusterPort(), bindHost(),
-              config.clusterName(),
+          : HazelcastConfigFactory.tcpIp(config.members(), config.port(), bindHost(),
+              config.name(),
               config.nodeId(), Map.of());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
@@ -58,7 +57,7 @@ public final class ClusterSupport {
     try {
       hazelcast = Hazelcast.newHazelcastInstance(hz);
     } catch (RuntimeException e) {
-      return Future.failedFuture(new IllegalStateException("cannot join the cluster on port " + config.clusterPort()
+      return Future.failedFuture(new IllegalStateException("cannot join the cluster on port " + config.port()
           + ": " + e.getMessage()));
     }
     return Vertx.builder().with(options).withMetrics(metrics)
@@ -84,10 +83,10 @@ public final class ClusterSupport {
 
   /** Loopback members mean a local cluster: bind everything to 127.0.0.1. */
   private String bindHost() {
-    if (config.clusterHost() != null) {
-      return config.clusterHost();
+    if (config.host() != null) {
+      return config.host();
     }
-    boolean loopback = !config.clusterMembers().isEmpty() && config.clusterMembers().stream()
+    boolean loopback = !config.members().isEmpty() && config.members().stream()
         .allMatch(m -> m.startsWith("127.") || m.startsWith("localhost:"));
     return loopback ? "127.0.0.1" : null;
   }

@@ -1,5 +1,6 @@
 package io.delegatebroker.broker.domain;
 
+import io.delegatebroker.broker.vocabulary.DelegateStatus;
 import java.time.Instant;
 
 /**
@@ -12,8 +13,8 @@ import java.time.Instant;
 public record Delegate(String id, String accountId, String name, String type, String profile, String project,
     String status, String tokenName, Instant createdAt) {
 
-  public static final String ACTIVE = "ACTIVE";
-  public static final String PENDING = "PENDING_APPROVAL";
+  public static final String ACTIVE = DelegateStatus.ACTIVE;
+  public static final String PENDING = DelegateStatus.PENDING;
 
   public boolean pending() {
     return PENDING.equals(status);

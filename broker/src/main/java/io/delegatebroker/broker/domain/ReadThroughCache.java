@@ -11,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * A bounded read-through cache (Caffeine) whose loads are Vert.x futures. Concurrent misses of one key share one
@@ -27,11 +29,11 @@ public final class ReadThroughCache<K, V> {
    * where every miss fails) and each is already answered and logged by its caller, so only Caffeine's severe messages
    * are kept (set on the package: the messages come from several of its classes). The strong reference keeps java.util.logging from forgetting the level.
    */
-  private static final java.util.logging.Logger CAFFEINE_LOG = quietCaffeine();
+  private static final Logger CAFFEINE_LOG = quietCaffeine();
 
-  private static java.util.logging.Logger quietCaffeine() {
-    java.util.logging.Logger log = java.util.logging.Logger.getLogger(Caffeine.class.getPackageName());
-    log.setLevel(java.util.logging.Level.SEVERE);
+  private static Logger quietCaffeine() {
+    Logger log = Logger.getLogger(Caffeine.class.getPackageName());
+    log.setLevel(Level.SEVERE);
     return log;
   }
 

@@ -60,16 +60,6 @@ public final class SessionFrames {
     }
   }
 
-  /** Handles one text message of the session. */
-  public void onText(DelegateSession session, String text, FrameRate rate) {
-    session.seen();
-    if (!rate.allow(maxFramesPerSecond)) {
-      index.evict(session, CloseReason.POLICY_VIOLATION);
-      return;
-    }
-    onMessage(session, text);
-  }
-
   private void onMessage(DelegateSession session, String text) {
     if (text.length() > MAX_FRAME_BYTES / 4 && text.getBytes(StandardCharsets.UTF_8).length > MAX_FRAME_BYTES) {
       index.evict(session, CloseReason.MESSAGE_TOO_BIG);

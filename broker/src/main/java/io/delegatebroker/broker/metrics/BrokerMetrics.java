@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * What the broker reports about itself. Domain and transport code talk to this interface only; the Micrometer
- * implementation turns it into Prometheus series, and {@link #NOOP} serves tests and tools.
+ * implementation turns it into Prometheus series.
  */
 public interface BrokerMetrics {
 
@@ -41,26 +41,4 @@ public interface BrokerMetrics {
 
   /** Time from a revoke request to the end of local eviction on this node. */
   void revocationLatency(long millis);
-
-  BrokerMetrics NOOP = new BrokerMetrics() {
-    @Override
-    public void connectAccepted() {
-    }
-
-    @Override
-    public void connectRefused(String reason) {
-    }
-
-    @Override
-    public void sessionEnded(String cause) {
-    }
-
-    @Override
-    public void sessionClosedByDelegate(String how) {
-    }
-
-    @Override
-    public void revocationLatency(long millis) {
-    }
-  };
 }

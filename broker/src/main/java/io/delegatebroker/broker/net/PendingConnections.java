@@ -4,6 +4,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
@@ -27,7 +28,7 @@ public final class PendingConnections {
   public static final String IDLE_TIMEOUT = "idle_timeout";
   public static final String ADDRESS_CAP = "address_cap";
   public static final String TOTAL_CAP = "total_cap";
-  public static final java.util.List<String> REASONS = java.util.List.of(HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, ADDRESS_CAP,
+  public static final List<String> REASONS = List.of(HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, ADDRESS_CAP,
       TOTAL_CAP);
 
   private final long firstRequestMillis;

@@ -1,6 +1,6 @@
 package io.delegatebroker.broker.session;
 
-import io.delegatebroker.broker.domain.Delegate;
+import io.delegatebroker.broker.vocabulary.DelegateStatus;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -151,7 +151,7 @@ public final class DelegateSession {
    */
   public synchronized Future<Void> welcome(JsonObject frame) {
     welcomed = true;
-    return send(frame.put("status", pending ? Delegate.PENDING : Delegate.ACTIVE));
+    return send(frame.put("status", pending ? DelegateStatus.PENDING : DelegateStatus.ACTIVE));
   }
 
   public boolean closed() {
@@ -211,9 +211,5 @@ public final class DelegateSession {
   /** The event loop this session's connection runs on, for closing many sessions in one task per loop. */
   public Context context() {
     return context;
-  }
-
-  public String remoteAddress() {
-    return socket.remoteAddress() == null ? "?" : socket.remoteAddress().hostAddress();
   }
 }

@@ -42,9 +42,7 @@ public final class DelegateMain {
     Vertx vertx = Vertx.vertx();
     DelegateAgent agent = new DelegateAgent(vertx, client(vertx, config), config, new LoggingMessageHandler());
     // SIGTERM (an orchestrator's stop) and Ctrl-C close the session normally and exit 0.
-    sun.misc.SignalHandler stop = signal -> agent.stop();
-    sun.misc.Signal.handle(new sun.misc.Signal("TERM"), stop);
-    sun.misc.Signal.handle(new sun.misc.Signal("INT"), stop);
+    StopSignals.onStop(agent::stop);
 
     ExitCode code;
     try {

@@ -18,6 +18,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +52,7 @@ public final class TokenService implements TokenOperations {
     return accounts.require(accountId).compose(a -> {
       Instant now = Times.now();
       String value = Secrets.newValue("dt_");
-      Instant expiry = expiresAt == null ? null : expiresAt.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+      Instant expiry = expiresAt == null ? null : expiresAt.truncatedTo(ChronoUnit.MILLIS);
       TokenRecord t = new TokenRecord(Secrets.newId(), accountId, name, project, Secrets.hash(value), TokenRecord.ACTIVE,
           now, expiry, null, null);
       return store.insertToken(t, new AuditEvent(accountId, now, caller.actor(), "token.create", "token/" + name))

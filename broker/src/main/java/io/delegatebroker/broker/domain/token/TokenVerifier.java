@@ -43,6 +43,7 @@ public final class TokenVerifier {
 
   /** Why a token was refused; the client only ever sees {@code invalid_token}. */
   public static final class InvalidToken extends BrokerException {
+    private static final long serialVersionUID = 1L;
     private final String reason;
 
     InvalidToken(String reason) {

@@ -14,6 +14,7 @@ import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,7 +36,7 @@ public final class MemoryStore implements BrokerStore {
   private final Map<String, Profile> profiles = new LinkedHashMap<>();
   private final Map<String, Delegate> delegates = new LinkedHashMap<>();
   /** Registration looks delegates up by name on every new connect: keep that a hash lookup. */
-  private final Map<String, Delegate> delegatesByName = new java.util.HashMap<>();
+  private final Map<String, Delegate> delegatesByName = new HashMap<>();
   private final Set<String> rejectedNames = new HashSet<>();
   private final List<AuditEvent> audit = new ArrayList<>();
 
@@ -328,7 +329,7 @@ public final class MemoryStore implements BrokerStore {
   @Override
   public Future<Map<String, String>> delegateStates(List<DelegateRef> refs) {
     return call(() -> {
-      Map<String, String> out = new java.util.HashMap<>();
+      Map<String, String> out = new HashMap<>();
       for (DelegateRef r : refs) {
         Delegate d = delegates.get(r.id());
         out.put(r.id(), d != null ? d.status()

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -384,7 +385,7 @@ public final class PgStore implements BrokerStore {
         + " LEFT JOIN rejected_delegates rj ON rj.account_id = r.account_id AND rj.name = r.name",
         Tuple.of(ids, accounts, names))
         .map(rows -> {
-          Map<String, String> out = new java.util.HashMap<>();
+          Map<String, String> out = new HashMap<>();
           rows.forEach(r -> out.put(r.getString("id"), r.getString("state")));
           return out;
         });

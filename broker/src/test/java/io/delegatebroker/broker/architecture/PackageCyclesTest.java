@@ -1,0 +1,34 @@
+package io.delegatebroker.broker.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Packages of the node's main code point one way: no two packages depend on each other, directly or through others,
+ * and the live sessions and the cluster layer know neither the domain services nor the wiring that uses them. Reads
+ * the compiled main classes only.
+ */
+class PackageCyclesTest {
+
+  private static final JavaClasses MAIN = new ClassFileImporter()
+      .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+      .importPackages("io.delegatebroker.broker");
+
+  @Test
+  void noCycleBetweenPackages() {
+    slices().matching("io.delegatebroker.broker.(**)").should().beFreeOfCycles().check(MAIN);
+  }
+
+  @Test
+  void sessionsAndClusterDoNotKnowDomainOrWiring() {
+    noClasses().that().resideInAnyPackage("io.delegatebroker.broker.session..", "io.delegatebroker.broker.cluster..")
+        .should().dependOnClassesThat().resideInAnyPackage("io.delegatebroker.broker.domain..",
+            "io.delegatebroker.broker.app..")
+        .check(MAIN);
+  }
+}
