@@ -28,7 +28,10 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-/** The PostgreSQL store of record, through the reactive Vert.x PG client. Audited changes run in one transaction with their event. */
+/**
+ * The PostgreSQL store of record, through the reactive Vert.x PG client. Audited changes run in one transaction with
+ * their event.
+ */
 public final class PgStore implements BrokerStore {
 
   private static final String TOKEN_COLUMNS =
