@@ -54,7 +54,10 @@ class StoreCatchUpTest {
     return d;
   }
 
-  /** The longest a change written behind the node's back may take to reach its sessions: one period, plus slack for a shared CPU. */
+  /**
+   * The longest a change written behind the node's back may take to reach its sessions: one period, plus slack for a
+   * shared CPU.
+   */
   private static final long WITHIN_MILLIS = TokenSafetyNet.PERIOD_MILLIS + 2000;
 
   private long closedWithin(TestDelegate d, int code, long t0) {

@@ -46,7 +46,8 @@ class ConnectFlowTest {
     String token = account.getJsonObject("defaultToken").getString("value");
 
     // WHEN a delegate connects
-    TestDelegate d = TestDelegate.connect(ws, node.delegatePort(), token, acc, "k8s-east", Map.of("X-Delegate-Instance", "pod-1"));
+    TestDelegate d = TestDelegate.connect(ws, node.delegatePort(), token, acc, "k8s-east",
+        Map.of("X-Delegate-Instance", "pod-1"));
 
     // THEN it is welcomed, acknowledged, and listed on the token
     JsonObject welcome = d.next("welcome");

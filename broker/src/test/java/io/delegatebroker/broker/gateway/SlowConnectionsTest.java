@@ -244,7 +244,7 @@ class SlowConnectionsTest {
       public java.security.cert.X509Certificate[] getAcceptedIssuers() {
         return new java.security.cert.X509Certificate[0];
       }
-    }}, null);
+    } }, null);
     return ctx;
   }
 
