@@ -44,12 +44,22 @@ class TokenVerifierTest {
     return store.findTokenByHash(hash);
   }, tombstones);
 
-  /** Stores a token of the account and returns its value. */
-  private String token(String name, String status, Instant expiresAt) {
+  /** Stores a live token of the account (expiresAt null: it never expires) and returns its value. */
+  private String token(String name, Instant expiresAt) {
+    return stored(name, expiresAt, false);
+  }
+
+  /** Stores a token of the account that the store has as revoked, and returns its value. */
+  private String revokedToken(String name) {
+    return stored(name, null, true);
+  }
+
+  private String stored(String name, Instant expiresAt, boolean revoked) {
     String value = Secrets.newValue("dt_");
-    TokenRecord t = new TokenRecord("tok-" + name, ACC, name, null, Secrets.hash(value), status,
-        Instant.now().minusSeconds(60), expiresAt, TokenRecord.REVOKED.equals(status) ? Instant.now() : null, null);
-    await(store.insertToken(t, new AuditEvent(ACC, Instant.now(), "root", "token.create", name)));
+    TokenRecord t = new TokenRecord("tok-" + name, ACC, name, null, Secrets.hash(value), TokenRecord.ACTIVE,
+        Instant.now().minusSeconds(60), expiresAt, null, null);
+    await(store.insertToken(revoked ? t.withRevokedAt(Instant.now()) : t,
+        new AuditEvent(ACC, Instant.now(), "root", "token.create", name)));
     return value;
   }
 
@@ -97,9 +107,9 @@ class TokenVerifierTest {
   /** Verifies each refusal reason the store's state leads to. */
   @Test
   void storedStateDecidesTheRefusalReason() {
-    String revoked = token("revoked", TokenRecord.REVOKED, null);
-    String expired = token("expired", TokenRecord.ACTIVE, Instant.now().minusSeconds(1));
-    String live = token("live", TokenRecord.ACTIVE, Instant.now().plus(Duration.ofHours(1)));
+    String revoked = revokedToken("revoked");
+    String expired = token("expired", Instant.now().minusSeconds(1));
+    String live = token("live", Instant.now().plus(Duration.ofHours(1)));
 
     assertEquals("unknown", refusal(ACC, Secrets.newValue("dt_")));
     assertEquals("revoked", refusal(ACC, revoked));
@@ -110,8 +120,8 @@ class TokenVerifierTest {
   /** Verifies that a live token (without or before its expiry) is admitted as the stored record. */
   @Test
   void liveTokenIsAdmitted() {
-    String forever = token("forever", TokenRecord.ACTIVE, null);
-    String later = token("later", TokenRecord.ACTIVE, Instant.now().plus(Duration.ofMinutes(5)));
+    String forever = token("forever", null);
+    String later = token("later", Instant.now().plus(Duration.ofMinutes(5)));
 
     TokenRecord t = await(verifier.verify(ACC, forever));
     assertEquals("tok-forever", t.id());
@@ -121,7 +131,7 @@ class TokenVerifierTest {
   /** Verifies that what the store said is cached by hash: for a live token and for an unknown one alike. */
   @Test
   void answersAreCachedForKnownAndUnknownValues() {
-    String live = token("live", TokenRecord.ACTIVE, null);
+    String live = token("live", null);
     String guess = Secrets.newValue("dt_");
 
     for (int i = 0; i < 3; i++) {
@@ -138,7 +148,7 @@ class TokenVerifierTest {
   @Test
   void expiryIsCheckedOnEveryUseOfACachedToken() throws Exception {
     Instant expiresAt = Instant.now().plusMillis(300);
-    String soon = token("soon", TokenRecord.ACTIVE, expiresAt);
+    String soon = token("soon", expiresAt);
     await(verifier.verify(ACC, soon));
     assertTrue(verifier.knownLive(ACC, soon));
 
@@ -153,7 +163,7 @@ class TokenVerifierTest {
   /** Verifies that a revocation in the store is seen once the cached entry is forgotten, and only then. */
   @Test
   void forgetMakesTheNextUseAskTheStore() {
-    String value = token("t", TokenRecord.ACTIVE, null);
+    String value = token("t", null);
     await(verifier.verify(ACC, value));
     await(store.revokeToken(ACC, "t", new AuditEvent(ACC, Instant.now(), "root", "token.revoke", "t")));
 
@@ -179,7 +189,7 @@ class TokenVerifierTest {
   @ParameterizedTest
   @MethodSource("tombstoneReasons")
   void tokenEndedOnThisNodeIsRefusedDespiteTheCache(CloseReason ended, String reason) {
-    String value = token("t", TokenRecord.ACTIVE, null);
+    String value = token("t", null);
     await(verifier.verify(ACC, value));
     assertTrue(verifier.knownLive(ACC, value));
 
@@ -193,8 +203,8 @@ class TokenVerifierTest {
   /** Verifies that known-live never asks the store: only a value verified live before, for its own account, is. */
   @Test
   void knownLiveIsOnlyWhatTheCacheAlreadyAdmits() {
-    String value = token("t", TokenRecord.ACTIVE, null);
-    String revoked = token("r", TokenRecord.REVOKED, null);
+    String value = token("t", null);
+    String revoked = revokedToken("r");
 
     assertFalse(verifier.knownLive(ACC, value), "never verified here");
     assertEquals(0, lookups.get());
