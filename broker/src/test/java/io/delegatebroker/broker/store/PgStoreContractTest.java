@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.delegatebroker.api.error.BrokerException;
 import io.delegatebroker.api.error.ErrorCode;
 import io.delegatebroker.broker.domain.Delegate;
+import io.delegatebroker.broker.domain.store.BrokerStore;
 import io.delegatebroker.broker.store.pg.Migrations;
 import io.delegatebroker.broker.store.pg.PgStore;
 import io.delegatebroker.broker.testkit.TestDatabase;

@@ -1,11 +1,11 @@
 package io.delegatebroker.broker.domain.delegate;
 
 import io.delegatebroker.broker.domain.Delegate;
+import io.delegatebroker.broker.domain.store.BrokerStore;
+import io.delegatebroker.broker.domain.store.BrokerStore.DelegateRef;
 import io.delegatebroker.broker.session.CloseReason;
 import io.delegatebroker.broker.session.DelegateSession;
 import io.delegatebroker.broker.session.SessionIndex;
-import io.delegatebroker.broker.store.BrokerStore;
-import io.delegatebroker.broker.store.BrokerStore.DelegateRef;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;

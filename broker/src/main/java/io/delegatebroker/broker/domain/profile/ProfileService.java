@@ -10,7 +10,7 @@ import io.delegatebroker.broker.domain.Profile;
 import io.delegatebroker.broker.domain.Times;
 import io.delegatebroker.broker.domain.account.AccountService;
 import io.delegatebroker.broker.cluster.command.ForgetProfile;
-import io.delegatebroker.broker.store.BrokerStore;
+import io.delegatebroker.broker.domain.store.BrokerStore;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -13,7 +13,7 @@ import io.delegatebroker.broker.domain.TokenRecord;
 import io.delegatebroker.broker.domain.account.AccountService;
 import io.delegatebroker.broker.cluster.command.ListSessions;
 import io.delegatebroker.broker.cluster.command.RevokeToken;
-import io.delegatebroker.broker.store.BrokerStore;
+import io.delegatebroker.broker.domain.store.BrokerStore;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

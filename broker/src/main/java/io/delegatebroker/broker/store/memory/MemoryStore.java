@@ -9,7 +9,7 @@ import io.delegatebroker.broker.domain.Delegate;
 import io.delegatebroker.broker.domain.Profile;
 import io.delegatebroker.broker.domain.Times;
 import io.delegatebroker.broker.domain.TokenRecord;
-import io.delegatebroker.broker.store.BrokerStore;
+import io.delegatebroker.broker.domain.store.BrokerStore;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -8,7 +8,7 @@ import io.delegatebroker.broker.domain.AuditEvent;
 import io.delegatebroker.broker.domain.Delegate;
 import io.delegatebroker.broker.domain.Profile;
 import io.delegatebroker.broker.domain.TokenRecord;
-import io.delegatebroker.broker.store.BrokerStore;
+import io.delegatebroker.broker.domain.store.BrokerStore;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;

@@ -1,4 +1,4 @@
-package io.delegatebroker.broker.store;
+package io.delegatebroker.broker.domain.store;
 
 import io.delegatebroker.broker.domain.Account;
 import io.delegatebroker.broker.domain.AdminKey;
