@@ -24,6 +24,20 @@ class PackageCyclesTest {
     slices().matching("io.delegatebroker.broker.(**)").should().beFreeOfCycles().check(MAIN);
   }
 
+  /** Top-level rooms too: {@code domain.store} and {@code store.pg} count as {@code domain} and {@code store}. */
+  @Test
+  void noCycleBetweenTopLevelPackages() {
+    slices().matching("io.delegatebroker.broker.(*)..").should().beFreeOfCycles().check(MAIN);
+  }
+
+  /** The store implements the domain's port; the domain never reaches into an implementation. */
+  @Test
+  void domainDoesNotKnowTheStoreImplementations() {
+    noClasses().that().resideInAPackage("io.delegatebroker.broker.domain..")
+        .should().dependOnClassesThat().resideInAPackage("io.delegatebroker.broker.store..")
+        .check(MAIN);
+  }
+
   @Test
   void sessionsAndClusterDoNotKnowDomainOrWiring() {
     noClasses().that().resideInAnyPackage("io.delegatebroker.broker.session..", "io.delegatebroker.broker.cluster..")
