@@ -1,5 +1,6 @@
 package io.delegatebroker.broker.metrics;
 
+import io.delegatebroker.broker.vocabulary.RefusalReason;
 import java.util.List;
 
 /**
@@ -11,14 +12,6 @@ public interface BrokerMetrics {
   /** Outcome label of an accepted handshake. */
   String ACCEPTED = "accepted";
 
-  /**
-   * Every reason a handshake can be refused for, as reported to {@link #connectRefused}: the token reasons of
-   * {@code TokenVerifier.InvalidToken} (401 to the client), then the error codes of the other refusals.
-   * {@code internal} should stay at zero.
-   */
-  List<String> REFUSAL_REASONS = List.of("unknown", "revoked", "expired", "wrong_account", "malformed",
-      "bad_request", "profile_not_found", "delegate_rejected", "rate_limited", "draining", "unavailable", "internal");
-
   /** How a delegate can end its own session, as reported to {@link #sessionClosedByDelegate}. */
   String CLOSE_FRAME = "close_frame";
   String CONNECTION_LOST = "connection_lost";
@@ -27,8 +20,8 @@ public interface BrokerMetrics {
   /** A handshake was accepted. */
   void connectAccepted();
 
-  /** A handshake was refused; {@code reason} is one of {@link #REFUSAL_REASONS}. */
-  void connectRefused(String reason);
+  /** A handshake was refused, for this reason (its tag is the {@code outcome}). */
+  void connectRefused(RefusalReason reason);
 
   /** The broker closed a session; {@code cause} is {@code CloseReason.cause()}. */
   void sessionEnded(String cause);

@@ -1,5 +1,6 @@
 package io.delegatebroker.broker.metrics;
 
+import io.delegatebroker.broker.vocabulary.RefusalReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,7 +36,9 @@ public final class MicrometerBrokerMetrics implements BrokerMetrics {
         .maximumExpectedValue(Duration.ofSeconds(30))
         .register(registry);
     attempts(ACCEPTED);
-    REFUSAL_REASONS.forEach(this::attempts);
+    for (RefusalReason reason : RefusalReason.values()) {
+      attempts(reason.asTag());
+    }
     evictionCauses.forEach(this::evictions);
     BrokerMetrics.DELEGATE_CLOSES.forEach(this::delegateCloses);
   }
@@ -77,8 +80,8 @@ public final class MicrometerBrokerMetrics implements BrokerMetrics {
   }
 
   @Override
-  public void connectRefused(String reason) {
-    attempts(reason).increment();
+  public void connectRefused(RefusalReason reason) {
+    attempts(reason.asTag()).increment();
   }
 
   @Override

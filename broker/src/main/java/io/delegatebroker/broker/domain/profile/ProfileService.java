@@ -39,7 +39,7 @@ public final class ProfileService implements ProfileOperations {
       Instant now = Times.now();
       Profile p = new Profile(accountId, name, approvalRequired, startupScript, now);
       return store.insertProfile(p, new AuditEvent(accountId, now, caller.actor(), "profile.create", "profile/" + name))
-          .recover(e -> Future.failedFuture(e instanceof BrokerException be && be.code().status() == 409
+          .recover(e -> Future.failedFuture(e instanceof BrokerStore.NameTaken
               ? BrokerException.conflict("A profile named '" + name + "' exists in this account.") : e))
           .compose(v -> forget(accountId, name))
           .map(v -> json(p));

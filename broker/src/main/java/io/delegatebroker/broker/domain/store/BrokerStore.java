@@ -1,5 +1,7 @@
 package io.delegatebroker.broker.domain.store;
 
+import io.delegatebroker.api.error.BrokerException;
+import io.delegatebroker.api.error.ErrorCode;
 import io.delegatebroker.broker.domain.Account;
 import io.delegatebroker.broker.domain.AdminKey;
 import io.delegatebroker.broker.domain.AuditEvent;
@@ -14,7 +16,8 @@ import java.util.Optional;
 
 /**
  * The store of record. Every change that is audited is written together with its audit event, atomically.
- * Failures: {@code conflict} when a unique name is taken, {@code unavailable} when the store cannot be reached.
+ * Failures: {@link NameTaken} when a unique name is taken, {@link NameRejected} when a delegate's name was rejected,
+ * {@code unavailable} when the store cannot be reached.
  * Implementations: PostgreSQL (production) and memory ({@code BROKER_DEV=true} only); one contract test suite
  * runs against both.
  */
@@ -124,5 +127,23 @@ public interface BrokerStore {
 
   /** The outcome of {@link #revokeToken}. */
   record Revocation(TokenRecord token, boolean changed) {
+  }
+
+  /** A write refused because a unique name (or value) is taken; nothing was changed. Answered 409 as it is. */
+  final class NameTaken extends BrokerException {
+    private static final long serialVersionUID = 1L;
+
+    public NameTaken(String message) {
+      super(ErrorCode.CONFLICT, message);
+    }
+  }
+
+  /** {@link #registerDelegate} refused: the name was rejected in the account. */
+  final class NameRejected extends BrokerException {
+    private static final long serialVersionUID = 1L;
+
+    public NameRejected() {
+      super(ErrorCode.DELEGATE_REJECTED, "This delegate was rejected.");
+    }
   }
 }

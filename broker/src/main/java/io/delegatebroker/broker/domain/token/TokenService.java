@@ -56,7 +56,7 @@ public final class TokenService implements TokenOperations {
       TokenRecord t = new TokenRecord(Secrets.newId(), accountId, name, project, Secrets.hash(value), TokenRecord.ACTIVE,
           now, expiry, null, null);
       return store.insertToken(t, new AuditEvent(accountId, now, caller.actor(), "token.create", "token/" + name))
-          .recover(e -> Future.failedFuture(e instanceof BrokerException be && be.code().status() == 409
+          .recover(e -> Future.failedFuture(e instanceof BrokerStore.NameTaken
               ? BrokerException.conflict("A token named '" + name + "' exists in this account.") : e))
           .map(v -> new JsonObject()
               .put("name", t.name()).put("project", t.project()).put("status", t.status())

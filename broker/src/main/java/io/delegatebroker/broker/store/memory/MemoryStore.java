@@ -1,7 +1,5 @@
 package io.delegatebroker.broker.store.memory;
 
-import io.delegatebroker.api.error.BrokerException;
-import io.delegatebroker.api.error.ErrorCode;
 import io.delegatebroker.broker.domain.Account;
 import io.delegatebroker.broker.domain.AdminKey;
 import io.delegatebroker.broker.domain.AuditEvent;
@@ -55,7 +53,7 @@ public final class MemoryStore implements BrokerStore {
   /** Refuses a write that the PostgreSQL schema's unique constraints would refuse, before anything is changed. */
   private static void unique(boolean taken, String what) {
     if (taken) {
-      throw new BrokerException(ErrorCode.CONFLICT, what);
+      throw new NameTaken(what);
     }
   }
 
@@ -191,7 +189,7 @@ public final class MemoryStore implements BrokerStore {
     return call(() -> {
       String k = key(profile.accountId(), profile.name());
       if (profiles.containsKey(k)) {
-        throw new BrokerException(ErrorCode.CONFLICT, "A profile with that name exists.");
+        throw new NameTaken("A profile with that name exists.");
       }
       profiles.put(k, profile);
       audit.add(event);
@@ -238,7 +236,7 @@ public final class MemoryStore implements BrokerStore {
   public Future<Delegate> registerDelegate(Delegate candidate) {
     return call(() -> {
       if (rejectedNames.contains(key(candidate.accountId(), candidate.name()))) {
-        throw new BrokerException(ErrorCode.DELEGATE_REJECTED, "This delegate was rejected.");
+        throw new NameRejected();
       }
       Delegate existing = delegatesByName.get(key(candidate.accountId(), candidate.name()));
       if (existing != null) {

@@ -72,7 +72,7 @@ public final class PgStore implements BrokerStore {
     }
     if (t instanceof PgException pg) {
       if ("23505".equals(pg.getSqlState())) {
-        return new BrokerException(ErrorCode.CONFLICT, "An object with that name exists.");
+        return new NameTaken("An object with that name exists.");
       }
       if (pg.getSqlState() != null && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57"))) {
         return new BrokerException(ErrorCode.UNAVAILABLE, "The store cannot be reached right now.");
@@ -300,7 +300,7 @@ public final class PgStore implements BrokerStore {
         .execute(Tuple.of(d.accountId(), d.name()))
         .compose(rejected -> {
           if (rejected.size() > 0) {
-            return Future.failedFuture(new BrokerException(ErrorCode.DELEGATE_REJECTED, "This delegate was rejected."));
+            return Future.failedFuture(new NameRejected());
           }
           return c.preparedQuery("INSERT INTO delegates (" + DELEGATE_COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
                   + "ON CONFLICT (account_id, name) DO NOTHING")
