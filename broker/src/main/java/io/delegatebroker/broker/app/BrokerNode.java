@@ -3,6 +3,7 @@ package io.delegatebroker.broker.app;
 import io.delegatebroker.api.console.ConsoleRoutes;
 import io.delegatebroker.api.routes.AdminRouter;
 import io.delegatebroker.api.routes.ErrorResponses;
+import io.delegatebroker.api.vocabulary.DelegateStatus;
 import io.delegatebroker.broker.cluster.ClusterService;
 import io.delegatebroker.broker.cluster.ClusterSettings;
 import io.delegatebroker.broker.cluster.ClusterSupport;
@@ -28,7 +29,6 @@ import io.delegatebroker.broker.net.ClientAddresses;
 import io.delegatebroker.broker.net.PendingConnections;
 import io.delegatebroker.broker.net.RefusalLog;
 import io.delegatebroker.broker.gateway.SessionFrames;
-import io.delegatebroker.broker.domain.Delegate;
 import io.delegatebroker.broker.domain.ListingGate;
 import io.delegatebroker.broker.metrics.EventLoopMonitor;
 import io.delegatebroker.broker.metrics.MicrometerBrokerMetrics;
@@ -181,9 +181,9 @@ public final class BrokerNode {
           s.delegateId());
     });
     metrics.gauge("broker_sessions", "Live delegate sessions on this node by status", () -> index.count(false),
-        "status", Delegate.ACTIVE);
+        "status", DelegateStatus.ACTIVE.name());
     metrics.gauge("broker_sessions", "Live delegate sessions on this node by status", () -> index.count(true),
-        "status", Delegate.PENDING);
+        "status", DelegateStatus.PENDING_APPROVAL.name());
     var tokenLookups = metrics.counter("broker_token_store_lookups", "Token verifications that had to query the store");
     TokenVerifier verifier = new TokenVerifier(hash -> {
       tokenLookups.increment();

@@ -5,6 +5,7 @@ import io.delegatebroker.api.auth.KeyAuthenticator;
 import io.delegatebroker.api.error.BrokerException;
 import io.delegatebroker.api.error.ErrorCode;
 import io.delegatebroker.api.ops.AccountOperations;
+import io.delegatebroker.api.vocabulary.TokenStatus;
 import io.delegatebroker.broker.domain.Account;
 import io.delegatebroker.broker.domain.AdminKey;
 import io.delegatebroker.broker.domain.AuditEvent;
@@ -56,7 +57,7 @@ public final class AccountService implements AccountOperations, KeyAuthenticator
     Account account = new Account(Secrets.newId(), name, now);
     String value = Secrets.newValue("dt_");
     TokenRecord token = new TokenRecord(Secrets.newId(), account.id(), "default", null, Secrets.hash(value),
-        TokenRecord.ACTIVE, now, null, null, null);
+        TokenStatus.ACTIVE, now, null, null, null);
     Profile primary = new Profile(account.id(), Profile.PRIMARY, false, null, now);
     AuditEvent event = new AuditEvent(account.id(), now, caller.actor(), "account.create", "account/" + account.id());
     return store.createAccount(account, token, primary, event)

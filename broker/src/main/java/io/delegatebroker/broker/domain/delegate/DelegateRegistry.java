@@ -1,5 +1,6 @@
 package io.delegatebroker.broker.domain.delegate;
 
+import io.delegatebroker.api.vocabulary.DelegateStatus;
 import io.delegatebroker.broker.domain.Delegate;
 import io.delegatebroker.broker.domain.Profile;
 import io.delegatebroker.broker.domain.ReadThroughCache;
@@ -52,7 +53,7 @@ public final class DelegateRegistry {
 
   private Future<Optional<Delegate>> load(Key k) {
     Delegate candidate = new Delegate(Secrets.newId(), k.accountId(), k.name(), k.type(), k.profile(), k.project(),
-        k.approvalRequired() ? Delegate.PENDING : Delegate.ACTIVE, k.tokenName(), Times.now());
+        k.approvalRequired() ? DelegateStatus.PENDING_APPROVAL : DelegateStatus.ACTIVE, k.tokenName(), Times.now());
     return store.registerDelegate(candidate).map(Optional::of).recover(t ->
         t instanceof BrokerStore.NameRejected
             ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(t));

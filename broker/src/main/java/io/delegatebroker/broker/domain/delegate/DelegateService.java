@@ -1,5 +1,6 @@
 package io.delegatebroker.broker.domain.delegate;
 
+import io.delegatebroker.api.vocabulary.DelegateStatus;
 import io.delegatebroker.api.auth.Caller;
 import io.delegatebroker.api.error.BrokerException;
 import io.delegatebroker.api.ops.DelegateOperations;
@@ -12,6 +13,7 @@ import io.delegatebroker.broker.domain.Secrets;
 import io.delegatebroker.broker.domain.Times;
 import io.delegatebroker.broker.domain.account.AccountService;
 import io.delegatebroker.broker.domain.store.BrokerStore;
+import io.delegatebroker.broker.domain.store.BrokerStore.DelegateState;
 import io.delegatebroker.broker.session.CloseReason;
 import io.delegatebroker.broker.cluster.command.ApproveDelegates;
 import io.delegatebroker.broker.cluster.command.EndDelegate;
@@ -46,7 +48,7 @@ public final class DelegateService implements DelegateOperations {
   }
 
   @Override
-  public Future<JsonArray> listDelegates(String accountId, String status, String project) {
+  public Future<JsonArray> listDelegates(String accountId, DelegateStatus status, String project) {
     return listings.run(accountId, () -> accounts.require(accountId)
         .compose(a -> store.listDelegates(accountId, status, project))
         .compose(list -> instances(accountId).map(inst ->
@@ -65,7 +67,7 @@ public final class DelegateService implements DelegateOperations {
         .compose(d -> store.approveDelegate(accountId, delegateId, event(caller, accountId, "delegate.approve", delegateId)))
         .compose(this::notPendingUnless)
         .compose(d -> bus.fanout(new ApproveDelegates(accountId, List.of(d.id()), List.of(d.name())))
-            .map(res -> new JsonObject().put("id", d.id()).put("status", Delegate.ACTIVE)));
+            .map(res -> new JsonObject().put("id", d.id()).put("status", DelegateStatus.ACTIVE.name())));
   }
 
   @Override
@@ -74,7 +76,8 @@ public final class DelegateService implements DelegateOperations {
         .compose(d -> store.rejectDelegate(accountId, delegateId, event(caller, accountId, "delegate.reject", delegateId)))
         .compose(this::notPendingUnless)
         .compose(d -> bus.fanout(new EndDelegate(accountId, d.id(), d.name(), CloseReason.DELEGATE_REJECTED))
-            .map(res -> new JsonObject().put("id", d.id()).put("status", "REJECTED").put("evicted", res.sum())));
+            .map(res -> new JsonObject().put("id", d.id()).put("status", DelegateState.REJECTED.name())
+                .put("evicted", res.sum())));
   }
 
   @Override
@@ -148,7 +151,7 @@ public final class DelegateService implements DelegateOperations {
   private static JsonObject json(Delegate d, JsonArray instances) {
     return new JsonObject()
         .put("id", d.id()).put("name", d.name()).put("type", d.type()).put("profile", d.profile())
-        .put("project", d.project()).put("status", d.status()).put("tokenName", d.tokenName())
+        .put("project", d.project()).put("status", d.status().name()).put("tokenName", d.tokenName())
         .put("createdAt", Times.iso(d.createdAt())).put("connected", !instances.isEmpty())
         .put("instances", instances);
   }
