@@ -19,6 +19,7 @@ import io.delegatebroker.broker.cluster.command.ApproveDelegates;
 import io.delegatebroker.broker.cluster.command.EndDelegate;
 import io.delegatebroker.broker.cluster.command.ListSessions;
 import io.delegatebroker.broker.cluster.command.SendMessage;
+import io.delegatebroker.broker.vocabulary.AuditAction;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -64,7 +65,8 @@ public final class DelegateService implements DelegateOperations {
   @Override
   public Future<JsonObject> approve(Caller caller, String accountId, String delegateId) {
     return require(accountId, delegateId)
-        .compose(d -> store.approveDelegate(accountId, delegateId, event(caller, accountId, "delegate.approve", delegateId)))
+        .compose(d -> store.approveDelegate(accountId, delegateId,
+            event(caller, accountId, AuditAction.DELEGATE_APPROVE, delegateId)))
         .compose(this::notPendingUnless)
         .compose(d -> bus.fanout(new ApproveDelegates(accountId, List.of(d.id()), List.of(d.name())))
             .map(res -> new JsonObject().put("id", d.id()).put("status", DelegateStatus.ACTIVE.name())));
@@ -73,7 +75,8 @@ public final class DelegateService implements DelegateOperations {
   @Override
   public Future<JsonObject> reject(Caller caller, String accountId, String delegateId) {
     return require(accountId, delegateId)
-        .compose(d -> store.rejectDelegate(accountId, delegateId, event(caller, accountId, "delegate.reject", delegateId)))
+        .compose(d -> store.rejectDelegate(accountId, delegateId,
+            event(caller, accountId, AuditAction.DELEGATE_REJECT, delegateId)))
         .compose(this::notPendingUnless)
         .compose(d -> bus.fanout(new EndDelegate(accountId, d.id(), d.name(), CloseReason.DELEGATE_REJECTED))
             .map(res -> new JsonObject().put("id", d.id()).put("status", DelegateState.REJECTED.name())
@@ -83,7 +86,8 @@ public final class DelegateService implements DelegateOperations {
   @Override
   public Future<Void> delete(Caller caller, String accountId, String delegateId) {
     return require(accountId, delegateId)
-        .compose(d -> store.deleteDelegate(accountId, delegateId, event(caller, accountId, "delegate.delete", delegateId)))
+        .compose(d -> store.deleteDelegate(accountId, delegateId,
+            event(caller, accountId, AuditAction.DELEGATE_DELETE, delegateId)))
         .compose(Found.orNotFound("No such delegate in this account."))
         .compose(d -> bus.fanout(new EndDelegate(accountId, d.id(), d.name(), CloseReason.DELEGATE_DELETED)))
         .mapEmpty();
@@ -94,7 +98,7 @@ public final class DelegateService implements DelegateOperations {
     String target = tokenName != null ? "token/" + tokenName : "profile/" + profileName;
     return accounts.require(accountId)
         .compose(a -> store.approveDelegates(accountId, tokenName, profileName,
-            new AuditEvent(accountId, Times.now(), caller.actor(), "delegate.approve_all", target)))
+            new AuditEvent(accountId, Times.now(), caller.actor(), AuditAction.DELEGATE_APPROVE_ALL, target)))
         .compose(approved -> {
           List<String> ids = approved.stream().map(Delegate::id).toList();
           Future<?> told = ids.isEmpty() ? Future.succeededFuture()
@@ -126,7 +130,7 @@ public final class DelegateService implements DelegateOperations {
         .orElseGet(() -> Future.failedFuture(BrokerException.conflict("The delegate is not pending approval.")));
   }
 
-  private static AuditEvent event(Caller caller, String accountId, String action, String delegateId) {
+  private static AuditEvent event(Caller caller, String accountId, AuditAction action, String delegateId) {
     return new AuditEvent(accountId, Times.now(), caller.actor(), action, "delegate/" + delegateId);
   }
 

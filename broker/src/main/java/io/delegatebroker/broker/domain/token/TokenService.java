@@ -15,6 +15,7 @@ import io.delegatebroker.broker.domain.account.AccountService;
 import io.delegatebroker.broker.cluster.command.ListSessions;
 import io.delegatebroker.broker.cluster.command.RevokeToken;
 import io.delegatebroker.broker.domain.store.BrokerStore;
+import io.delegatebroker.broker.vocabulary.AuditAction;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -56,7 +57,8 @@ public final class TokenService implements TokenOperations {
       Instant expiry = expiresAt == null ? null : expiresAt.truncatedTo(ChronoUnit.MILLIS);
       TokenRecord t = new TokenRecord(Secrets.newId(), accountId, name, project, Secrets.hash(value),
           TokenStatus.ACTIVE, now, expiry, null, null);
-      return store.insertToken(t, new AuditEvent(accountId, now, caller.actor(), "token.create", "token/" + name))
+      return store.insertToken(t,
+          new AuditEvent(accountId, now, caller.actor(), AuditAction.TOKEN_CREATE, "token/" + name))
           .recover(e -> Future.failedFuture(e instanceof BrokerStore.NameTaken
               ? BrokerException.conflict("A token named '" + name + "' exists in this account.") : e))
           .map(v -> new JsonObject()
@@ -84,7 +86,8 @@ public final class TokenService implements TokenOperations {
   public Future<JsonObject> revokeToken(Caller caller, String accountId, String name) {
     return accounts.require(accountId).compose(a -> {
       Instant now = Times.now();
-      return store.revokeToken(accountId, name, new AuditEvent(accountId, now, caller.actor(), "token.revoke", "token/" + name));
+      return store.revokeToken(accountId, name,
+          new AuditEvent(accountId, now, caller.actor(), AuditAction.TOKEN_REVOKE, "token/" + name));
     }).compose(r -> {
       if (r.isEmpty()) {
         return Future.failedFuture(BrokerException.notFound("No such token in this account."));
