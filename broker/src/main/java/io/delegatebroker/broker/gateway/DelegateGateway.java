@@ -10,6 +10,7 @@ import io.delegatebroker.broker.domain.token.ExpiryWatcher;
 import io.delegatebroker.broker.domain.token.LastUsedRecorder;
 import io.delegatebroker.broker.domain.Times;
 import io.delegatebroker.broker.metrics.BrokerMetrics;
+import io.delegatebroker.broker.metrics.BrokerMetrics.DelegateClose;
 import io.delegatebroker.broker.net.ClientAddresses;
 import io.delegatebroker.broker.net.RefusalLog;
 import io.delegatebroker.broker.session.CloseReason;
@@ -185,15 +186,15 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
    * The delegate ended its session (close frame or lost connection): forgotten, counted and logged once, unless the
    * broker had closed it first. Vert.x answers the close frame itself.
    */
-  private void closedByDelegate(DelegateSession session, String how, Short code) {
+  private void closedByDelegate(DelegateSession session, DelegateClose how, Short code) {
     if (!session.markClosedByDelegate()) {
       return;
     }
     index.remove(session);
     metrics.sessionClosedByDelegate(how);
     LOG.info("session closed by delegate: account={} delegate={} instance={} node={} how={} code={} delegateId={}",
-        session.accountId(), session.delegateName(), session.instance(), nodeId, how,
-        BrokerMetrics.CLOSE_FRAME.equals(how) ? code : "-", session.delegateId());
+        session.accountId(), session.delegateName(), session.instance(), nodeId, how.asTag(),
+        how == DelegateClose.CLOSE_FRAME ? code : "-", session.delegateId());
   }
 
   private void open(ServerWebSocket ws, HandshakeRequest hs, Admission adm) {
@@ -203,7 +204,7 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
     ws.closeHandler(v -> {
       // Vert.x records the code of a close frame received; 1006 means the connection went without one.
       Short code = ws.closeStatusCode();
-      closedByDelegate(session, code != null && code != 1006 ? BrokerMetrics.CLOSE_FRAME : BrokerMetrics.CONNECTION_LOST,
+      closedByDelegate(session, code != null && code != 1006 ? DelegateClose.CLOSE_FRAME : DelegateClose.CONNECTION_LOST,
           code);
       index.remove(session);
     });
@@ -211,7 +212,7 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
     // the broker assembles messages itself.
     ws.frameHandler(frame -> {
       if (frame.isClose()) {
-        closedByDelegate(session, BrokerMetrics.CLOSE_FRAME, frame.closeStatusCode());
+        closedByDelegate(session, DelegateClose.CLOSE_FRAME, frame.closeStatusCode());
       } else {
         frames.onFrame(session, frame, frameState);
       }

@@ -1,7 +1,6 @@
 package io.delegatebroker.broker.metrics;
 
 import io.delegatebroker.broker.vocabulary.RefusalReason;
-import java.util.List;
 
 /**
  * What the broker reports about itself. Domain and transport code talk to this interface only; the Micrometer
@@ -13,9 +12,23 @@ public interface BrokerMetrics {
   String ACCEPTED = "accepted";
 
   /** How a delegate can end its own session, as reported to {@link #sessionClosedByDelegate}. */
-  String CLOSE_FRAME = "close_frame";
-  String CONNECTION_LOST = "connection_lost";
-  List<String> DELEGATE_CLOSES = List.of(CLOSE_FRAME, CONNECTION_LOST);
+  enum DelegateClose {
+    /** It sent a close frame. */
+    CLOSE_FRAME("close_frame"),
+    /** The connection went away without one. */
+    CONNECTION_LOST("connection_lost");
+
+    private final String tag;
+
+    DelegateClose(String tag) {
+      this.tag = tag;
+    }
+
+    /** The {@code how} tag of the metric and the log line. */
+    public String asTag() {
+      return tag;
+    }
+  }
 
   /** A handshake was accepted. */
   void connectAccepted();
@@ -26,11 +39,8 @@ public interface BrokerMetrics {
   /** The broker closed a session; {@code cause} is {@code CloseReason.cause()}. */
   void sessionEnded(String cause);
 
-  /**
-   * The delegate ended its session: {@code how} is {@link #CLOSE_FRAME} (its close frame) or {@link #CONNECTION_LOST}
-   * (the connection went away without one). Not an eviction.
-   */
-  void sessionClosedByDelegate(String how);
+  /** The delegate ended its session, by a close frame or by going away. Not an eviction. */
+  void sessionClosedByDelegate(DelegateClose how);
 
   /** Time from a revoke request to the end of local eviction on this node. */
   void revocationLatency(long millis);

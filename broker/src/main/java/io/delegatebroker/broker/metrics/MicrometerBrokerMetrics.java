@@ -40,7 +40,9 @@ public final class MicrometerBrokerMetrics implements BrokerMetrics {
       attempts(reason.asTag());
     }
     evictionCauses.forEach(this::evictions);
-    BrokerMetrics.DELEGATE_CLOSES.forEach(this::delegateCloses);
+    for (DelegateClose how : DelegateClose.values()) {
+      delegateCloses(how.asTag());
+    }
   }
 
   /** Registers a gauge read at scrape time. */
@@ -90,8 +92,8 @@ public final class MicrometerBrokerMetrics implements BrokerMetrics {
   }
 
   @Override
-  public void sessionClosedByDelegate(String how) {
-    delegateCloses(how).increment();
+  public void sessionClosedByDelegate(DelegateClose how) {
+    delegateCloses(how.asTag()).increment();
   }
 
   @Override
