@@ -38,6 +38,17 @@ class PackageCyclesTest {
         .check(MAIN);
   }
 
+  /**
+   * The admin API library too. (It cannot reach the broker's store or wiring at all: Maven gives it no dependency on
+   * {@code broker}.)
+   */
+  @Test
+  void noCycleBetweenAdminApiPackages() {
+    JavaClasses api = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .importPackages("io.delegatebroker.api");
+    slices().matching("io.delegatebroker.api.(**)").should().beFreeOfCycles().check(api);
+  }
+
   @Test
   void sessionsAndClusterDoNotKnowDomainOrWiring() {
     noClasses().that().resideInAnyPackage("io.delegatebroker.broker.session..", "io.delegatebroker.broker.cluster..")
