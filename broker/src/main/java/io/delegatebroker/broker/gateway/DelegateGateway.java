@@ -1,7 +1,6 @@
 package io.delegatebroker.broker.gateway;
 
 import io.delegatebroker.api.error.BrokerException;
-import io.delegatebroker.api.error.ErrorCode;
 import io.delegatebroker.api.routes.ErrorResponses;
 import io.delegatebroker.broker.domain.ConnectRefused;
 import io.delegatebroker.broker.domain.delegate.ConnectAdmission;
@@ -77,8 +76,7 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
     }
     String address = clients.of(req);
     if (!accepting.getAsBoolean()) {
-      refuse(req, null, address, new BrokerException(ErrorCode.UNAVAILABLE, "The node is not accepting delegates."),
-          RefusalReason.DRAINING);
+      refuse(req, null, address, new ConnectRefused(RefusalReason.DRAINING, "The node is not accepting delegates."));
       return;
     }
     if (!req.canUpgradeToWebSocket()) {
@@ -95,14 +93,14 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
     }
     int retryAfter = throttle.retryAfter(address, hs);
     if (retryAfter > 0) {
-      refuse(req, hs, address, rateLimited(retryAfter), RefusalReason.RATE_LIMITED);
+      refuse(req, hs, address, rateLimited(retryAfter));
       return;
     }
     // Hold the request unread while admission runs: the upgrade needs it not yet ended.
     req.pause();
     admission.admit(hs.accountId(), hs.token(), hs.delegateName(), hs.type(), hs.profile())
         .onSuccess(adm -> upgrade(req, hs, adm))
-        .onFailure(t -> refuse(req, hs, address, BrokerException.from(t), reasonOf(t)));
+        .onFailure(t -> refuse(req, hs, address, BrokerException.from(t)));
   }
 
   /**
@@ -112,7 +110,7 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
   public void invalid(HttpServerRequest req) {
     String address = clients.of(req);
     BrokerException e = ErrorResponses.invalidRequest(req);
-    record(req, null, address, e, RefusalReason.BAD_REQUEST);
+    record(req, null, address, e);
     ErrorResponses.sendInvalid(req, e);
   }
 
@@ -120,33 +118,32 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
   private void refuseMalformed(HttpServerRequest req, String address, BrokerException e) {
     int retryAfter = throttle.retryAfter(address);
     if (retryAfter > 0) {
-      refuse(req, null, address, rateLimited(retryAfter), RefusalReason.RATE_LIMITED);
+      refuse(req, null, address, rateLimited(retryAfter));
     } else {
-      refuse(req, null, address, e, RefusalReason.BAD_REQUEST);
+      refuse(req, null, address, e);
     }
   }
 
-  private static BrokerException rateLimited(int retryAfter) {
-    return new BrokerException(ErrorCode.RATE_LIMITED, "Too many failed attempts from this address.", retryAfter);
+  private static ConnectRefused rateLimited(int retryAfter) {
+    return new ConnectRefused(RefusalReason.RATE_LIMITED, "Too many failed attempts from this address.", retryAfter);
   }
 
-  /** Why admission failed: the reason a refusal carries, else (a store failure) its error code's, else internal. */
-  private static RefusalReason reasonOf(Throwable t) {
-    if (t instanceof ConnectRefused r) {
-      return r.reason();
-    }
-    return t instanceof BrokerException be ? RefusalReason.of(be.code()) : RefusalReason.INTERNAL;
+  /**
+   * Why a handshake was refused, by the failure's type: the reason a {@link ConnectRefused} carries, else (a request
+   * the broker cannot read, a store failure during admission) its error code's.
+   */
+  private static RefusalReason reasonOf(BrokerException e) {
+    return e instanceof ConnectRefused r ? r.reason() : RefusalReason.of(e.code());
   }
 
-  private void refuse(HttpServerRequest req, HandshakeRequest hs, String address, BrokerException e,
-      RefusalReason reason) {
-    record(req, hs, address, e, reason);
+  private void refuse(HttpServerRequest req, HandshakeRequest hs, String address, BrokerException e) {
+    record(req, hs, address, e);
     ErrorResponses.send(req.response(), e);
   }
 
   /** Counts, logs (sampled per address, see {@link RefusalLog}) and charges a refusal to its address or token. */
-  private void record(HttpServerRequest req, HandshakeRequest hs, String address, BrokerException e,
-      RefusalReason reason) {
+  private void record(HttpServerRequest req, HandshakeRequest hs, String address, BrokerException e) {
+    RefusalReason reason = reasonOf(e);
     metrics.connectRefused(reason);
     refusals.refused(address, reason.asTag(), () -> "connect refused: "
         + (hs == null ? HandshakeRequest.describe(req.headers()) : hs) + " node=" + nodeId + " from=" + address

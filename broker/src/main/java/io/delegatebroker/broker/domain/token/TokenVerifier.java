@@ -88,7 +88,8 @@ public final class TokenVerifier {
     // A token ended on this node is marked with why: expiry (by the expiry timer) or revocation (by broadcast).
     CloseReason ended = tombstones.token(t.id());
     if (ended != null) {
-      return Future.failedFuture(new InvalidToken(ended == CloseReason.TOKEN_EXPIRED ? RefusalReason.EXPIRED : RefusalReason.REVOKED));
+      return Future.failedFuture(
+          new InvalidToken(ended == CloseReason.TOKEN_EXPIRED ? RefusalReason.EXPIRED : RefusalReason.REVOKED));
     }
     if (t.expiredAt(Instant.now())) {
       return Future.failedFuture(new InvalidToken(RefusalReason.EXPIRED));
