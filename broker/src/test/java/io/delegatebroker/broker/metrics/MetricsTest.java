@@ -10,6 +10,7 @@ import io.delegatebroker.broker.testkit.RawWebSocket;
 import io.delegatebroker.broker.testkit.Scrape;
 import io.delegatebroker.broker.testkit.TestDelegate;
 import io.delegatebroker.broker.testkit.TestNode;
+import io.delegatebroker.broker.vocabulary.RefusalReason;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -69,8 +70,8 @@ class MetricsTest {
         new JsonObject().put("name", "gated").put("approvalRequired", true)).status());
     Scrape before = Scrape.of(node.admin());
     Deltas d = new Deltas();
-    for (String outcome : BrokerMetrics.REFUSAL_REASONS) {
-      d.add(ATTEMPTS, "outcome", outcome, 0);
+    for (RefusalReason outcome : RefusalReason.values()) {
+      d.add(ATTEMPTS, "outcome", outcome.asTag(), 0);
     }
     for (String cause : new String[] {"revoked", "expired", "rejected", "deleted", "replaced", "idle", "drain", "policy",
         "too_big"}) {

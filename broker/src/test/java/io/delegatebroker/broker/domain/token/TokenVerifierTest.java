@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.delegatebroker.api.error.ErrorCode;
+import io.delegatebroker.api.vocabulary.TokenStatus;
 import io.delegatebroker.broker.domain.AuditEvent;
 import io.delegatebroker.broker.domain.Secrets;
 import io.delegatebroker.broker.domain.TokenRecord;
@@ -56,7 +57,7 @@ class TokenVerifierTest {
 
   private String stored(String name, Instant expiresAt, boolean revoked) {
     String value = Secrets.newValue("dt_");
-    TokenRecord t = new TokenRecord("tok-" + name, ACC, name, null, Secrets.hash(value), TokenRecord.ACTIVE,
+    TokenRecord t = new TokenRecord("tok-" + name, ACC, name, null, Secrets.hash(value), TokenStatus.ACTIVE,
         Instant.now().minusSeconds(60), expiresAt, null, null);
     await(store.insertToken(revoked ? t.withRevokedAt(Instant.now()) : t,
         new AuditEvent(ACC, Instant.now(), "root", "token.create", name)));
@@ -73,7 +74,7 @@ class TokenVerifierTest {
     }
   }
 
-  /** The reason the verifier refused the value with, after checking the refusal is the contract's 401. */
+  /** The reason (its tag) the verifier refused the value with, after checking the refusal is the contract's 401. */
   private String refusal(String accountId, String value) {
     Throwable failure;
     try {
@@ -88,7 +89,7 @@ class TokenVerifierTest {
     assertEquals(ErrorCode.INVALID_TOKEN, invalid.code());
     assertEquals(401, invalid.code().status());
     assertEquals("The delegate token is not valid for this account.", invalid.getMessage(), "never says which");
-    return invalid.reason();
+    return invalid.reason().asTag();
   }
 
   static Stream<Arguments> malformedValues() {
