@@ -40,7 +40,7 @@ class RevocationCountTest {
   }
 
   private static DelegateSession session(String token, String instance) {
-    return new DelegateSession("acc", "d1", "fleet", instance, token, false, socket());
+    return new DelegateSession("acc", "d1", "fleet", instance, token, "name-" + token, false, socket());
   }
 
   @RepeatedTest(5)
