@@ -198,10 +198,8 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
   }
 
   private void open(ServerWebSocket ws, HandshakeRequest hs, Admission adm) {
-    // The account id and delegate name are the token's and the registration's strings (equal to the headers'), shared
-    // by every session of the token and every instance of the delegate, not a copy per session.
-    DelegateSession session = new DelegateSession(adm.token().accountId(), adm.delegate().id(), adm.delegate().name(),
-        hs.instance(), adm.token().id(), adm.token().name(), adm.delegate().pending(), ws);
+    DelegateSession session = new DelegateSession(hs.accountId(), adm.delegate().id(), hs.delegateName(), hs.instance(),
+        adm.token().id(), adm.token().name(), adm.delegate().pending(), ws);
     SessionFrames.FrameState frameState = new SessionFrames.FrameState();
     ws.closeHandler(v -> {
       // Vert.x records the code of a close frame received; 1006 means the connection went without one.
