@@ -2,7 +2,6 @@ package io.delegatebroker.broker.domain.delegate;
 
 import io.delegatebroker.broker.domain.Delegate;
 import io.delegatebroker.broker.session.CloseReason;
-import io.delegatebroker.broker.session.DelegateSession;
 import io.delegatebroker.broker.session.SessionIndex;
 import io.delegatebroker.broker.store.BrokerStore;
 import io.delegatebroker.broker.store.BrokerStore.DelegateRef;
@@ -48,10 +47,12 @@ public final class DelegateReconciler {
     }
     Map<String, DelegateRef> refs = new HashMap<>();
     Map<String, Boolean> anyPending = new HashMap<>();
-    for (DelegateSession s : index.all()) {
-      refs.putIfAbsent(s.delegateId(), new DelegateRef(s.delegateId(), s.accountId(), s.delegateName()));
-      anyPending.merge(s.delegateId(), s.pending(), Boolean::logicalOr);
-    }
+    index.forEach(s -> {
+      refs.computeIfAbsent(s.delegateId(), id -> new DelegateRef(id, s.accountId(), s.delegateName()));
+      if (s.pending()) {
+        anyPending.put(s.delegateId(), true);
+      }
+    });
     if (refs.isEmpty()) {
       return Future.succeededFuture(0);
     }
