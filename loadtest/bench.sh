@@ -477,7 +477,7 @@ LAST_LEVEL=${LEVELS##* }
   echo "## Reproduce"
   echo
   echo '```'
-  echo "# the headline (one node on PostgreSQL beside the bare server, 15,000 sessions; about 6 min quiet, 12 under load):"
+  echo "# the headline (one node on PostgreSQL beside the bare server, 15,000 sessions; ~10 min on 2 cores under load, plus the build):"
   echo "bash loadtest/floor-bench.sh"
   echo
   echo "# the levels above (dev store unless --pg-url):"
