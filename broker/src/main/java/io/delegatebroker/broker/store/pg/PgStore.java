@@ -1,5 +1,7 @@
 package io.delegatebroker.broker.store.pg;
 
+import io.delegatebroker.api.vocabulary.DelegateStatus;
+import io.delegatebroker.api.vocabulary.TokenStatus;
 import io.delegatebroker.api.error.BrokerException;
 import io.delegatebroker.api.error.ErrorCode;
 import io.delegatebroker.broker.domain.Account;
@@ -8,7 +10,8 @@ import io.delegatebroker.broker.domain.AuditEvent;
 import io.delegatebroker.broker.domain.Delegate;
 import io.delegatebroker.broker.domain.Profile;
 import io.delegatebroker.broker.domain.TokenRecord;
-import io.delegatebroker.broker.store.BrokerStore;
+import io.delegatebroker.broker.domain.store.BrokerStore;
+import io.delegatebroker.broker.domain.store.BrokerStore.DelegateState;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
@@ -28,7 +31,10 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-/** The PostgreSQL store of record, through the reactive Vert.x PG client. Audited changes run in one transaction with their event. */
+/**
+ * The PostgreSQL store of record, through the reactive Vert.x PG client. Audited changes run in one transaction with
+ * their event.
+ */
 public final class PgStore implements BrokerStore {
 
   private static final String TOKEN_COLUMNS =
@@ -84,7 +90,7 @@ public final class PgStore implements BrokerStore {
     }
     if (t instanceof PgException pg) {
       if ("23505".equals(pg.getSqlState())) {
-        return new BrokerException(ErrorCode.CONFLICT, "An object with that name exists.");
+        return new NameTaken("An object with that name exists.");
       }
       if (pg.getSqlState() != null && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57"))) {
         return new BrokerException(ErrorCode.UNAVAILABLE, "The store cannot be reached right now.");
@@ -116,14 +122,19 @@ public final class PgStore implements BrokerStore {
     return v == null ? null : v.toInstant();
   }
 
+  /** A status as the database keeps it (its contract word), or null. */
+  private static String word(Enum<?> status) {
+    return status == null ? null : status.name();
+  }
+
   private static Account account(Row r) {
     return new Account(r.getString("id"), r.getString("name"), instant(r, "created_at"));
   }
 
   private static TokenRecord token(Row r) {
     return new TokenRecord(r.getString("id"), r.getString("account_id"), r.getString("name"), r.getString("project"),
-        r.getString("hash"), r.getString("status"), instant(r, "created_at"), instant(r, "expires_at"),
-        instant(r, "revoked_at"), instant(r, "last_used_at"));
+        r.getString("hash"), TokenStatus.valueOf(r.getString("status")), instant(r, "created_at"),
+        instant(r, "expires_at"), instant(r, "revoked_at"), instant(r, "last_used_at"));
   }
 
   private static Profile profile(Row r) {
@@ -133,8 +144,8 @@ public final class PgStore implements BrokerStore {
 
   private static Delegate delegate(Row r) {
     return new Delegate(r.getString("id"), r.getString("account_id"), r.getString("name"), r.getString("type"),
-        r.getString("profile"), r.getString("project"), r.getString("status"), r.getString("token_name"),
-        instant(r, "created_at"));
+        r.getString("profile"), r.getString("project"), DelegateStatus.valueOf(r.getString("status")),
+        r.getString("token_name"), instant(r, "created_at"));
   }
 
   private static <T> List<T> all(RowSet<Row> rows, Function<Row, T> mapper) {
@@ -152,9 +163,23 @@ public final class PgStore implements BrokerStore {
     return guard(pool.preparedQuery(sql).execute(args));
   }
 
+  /** An audited change of at most one row: the row the statement returns, audited only when there was one. */
+  private <T> Future<Optional<T>> changeOne(String sql, Tuple args, Function<Row, T> mapper, AuditEvent event) {
+    return tx(c -> c.preparedQuery(sql).execute(args).compose(rows -> {
+      Optional<T> changed = first(rows, mapper);
+      return changed.isEmpty() ? Future.succeededFuture(changed) : audit(c, event).map(changed);
+    }));
+  }
+
+  /** An audited delete: true, with its audit event, when a row was deleted; false and no event when none was. */
+  private Future<Boolean> deleteAudited(String sql, Tuple args, AuditEvent event) {
+    return tx(c -> c.preparedQuery(sql).execute(args)
+        .compose(r -> r.rowCount() == 0 ? Future.succeededFuture(false) : audit(c, event).map(true)));
+  }
+
   private static Future<Void> insertToken(SqlClient c, TokenRecord t) {
     return c.preparedQuery("INSERT INTO tokens (" + TOKEN_COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-        .execute(Tuple.from(new Object[] {t.id(), t.accountId(), t.name(), t.project(), t.hash(), t.status(),
+        .execute(Tuple.from(new Object[] {t.id(), t.accountId(), t.name(), t.project(), t.hash(), t.status().name(),
             odt(t.createdAt()), odt(t.expiresAt()), odt(t.revokedAt()), odt(t.lastUsedAt())}))
         .mapEmpty();
   }
@@ -196,9 +221,7 @@ public final class PgStore implements BrokerStore {
 
   @Override
   public Future<Boolean> deleteAdminKey(String accountId, String keyId, AuditEvent event) {
-    return tx(c -> c.preparedQuery("DELETE FROM admin_keys WHERE id = $1 AND account_id = $2")
-        .execute(Tuple.of(keyId, accountId))
-        .compose(r -> r.rowCount() == 0 ? Future.succeededFuture(false) : audit(c, event).map(true)));
+    return deleteAudited("DELETE FROM admin_keys WHERE id = $1 AND account_id = $2", Tuple.of(keyId, accountId), event);
   }
 
   @Override
@@ -214,9 +237,9 @@ public final class PgStore implements BrokerStore {
   }
 
   @Override
-  public Future<List<TokenRecord>> listTokens(String accountId, String status, String project) {
+  public Future<List<TokenRecord>> listTokens(String accountId, TokenStatus status, String project) {
     return query("SELECT " + TOKEN_COLUMNS + " FROM tokens WHERE account_id = $1 AND ($2::text IS NULL OR status = $2)"
-        + " AND ($3::text IS NULL OR project = $3) ORDER BY created_at, name", Tuple.of(accountId, status, project))
+        + " AND ($3::text IS NULL OR project = $3) ORDER BY created_at, name", Tuple.of(accountId, word(status), project))
         .map(rows -> all(rows, PgStore::token));
   }
 
@@ -290,20 +313,14 @@ public final class PgStore implements BrokerStore {
 
   @Override
   public Future<Optional<Profile>> updateProfile(Profile p, AuditEvent event) {
-    return tx(c -> c.preparedQuery("UPDATE profiles SET approval_required = $3, startup_script = $4 "
-            + "WHERE account_id = $1 AND name = $2 RETURNING *")
-        .execute(Tuple.of(p.accountId(), p.name(), p.approvalRequired(), p.startupScript()))
-        .compose(rows -> {
-          Optional<Profile> updated = first(rows, PgStore::profile);
-          return updated.isEmpty() ? Future.succeededFuture(updated) : audit(c, event).map(updated);
-        }));
+    return changeOne("UPDATE profiles SET approval_required = $3, startup_script = $4 "
+        + "WHERE account_id = $1 AND name = $2 RETURNING *",
+        Tuple.of(p.accountId(), p.name(), p.approvalRequired(), p.startupScript()), PgStore::profile, event);
   }
 
   @Override
   public Future<Boolean> deleteProfile(String accountId, String name, AuditEvent event) {
-    return tx(c -> c.preparedQuery("DELETE FROM profiles WHERE account_id = $1 AND name = $2")
-        .execute(Tuple.of(accountId, name))
-        .compose(r -> r.rowCount() == 0 ? Future.succeededFuture(false) : audit(c, event).map(true)));
+    return deleteAudited("DELETE FROM profiles WHERE account_id = $1 AND name = $2", Tuple.of(accountId, name), event);
   }
 
   @Override
@@ -323,12 +340,12 @@ public final class PgStore implements BrokerStore {
         .execute(Tuple.of(d.accountId(), d.name()))
         .compose(rejected -> {
           if (rejected.size() > 0) {
-            return Future.failedFuture(new BrokerException(ErrorCode.DELEGATE_REJECTED, "This delegate was rejected."));
+            return Future.failedFuture(new NameRejected());
           }
           return c.preparedQuery("INSERT INTO delegates (" + DELEGATE_COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
                   + "ON CONFLICT (account_id, name) DO NOTHING")
               .execute(Tuple.from(new Object[] {d.id(), d.accountId(), d.name(), d.type(), d.profile(), d.project(),
-                  d.status(), d.tokenName(), odt(d.createdAt())}))
+                  d.status().name(), d.tokenName(), odt(d.createdAt())}))
               .compose(r -> c.preparedQuery("SELECT " + DELEGATE_COLUMNS + " FROM delegates WHERE account_id = $1 AND name = $2")
                   .execute(Tuple.of(d.accountId(), d.name())))
               .map(rows -> first(rows, PgStore::delegate).orElseThrow());
@@ -342,21 +359,17 @@ public final class PgStore implements BrokerStore {
   }
 
   @Override
-  public Future<List<Delegate>> listDelegates(String accountId, String status, String project) {
+  public Future<List<Delegate>> listDelegates(String accountId, DelegateStatus status, String project) {
     return query("SELECT " + DELEGATE_COLUMNS + " FROM delegates WHERE account_id = $1 AND ($2::text IS NULL OR status = $2)"
-        + " AND ($3::text IS NULL OR project = $3) ORDER BY created_at, name", Tuple.of(accountId, status, project))
+        + " AND ($3::text IS NULL OR project = $3) ORDER BY created_at, name", Tuple.of(accountId, word(status), project))
         .map(rows -> all(rows, PgStore::delegate));
   }
 
   @Override
   public Future<Optional<Delegate>> approveDelegate(String accountId, String delegateId, AuditEvent event) {
-    return tx(c -> c.preparedQuery("UPDATE delegates SET status = 'ACTIVE' WHERE account_id = $1 AND id = $2 "
-            + "AND status = 'PENDING_APPROVAL' RETURNING " + DELEGATE_COLUMNS)
-        .execute(Tuple.of(accountId, delegateId))
-        .compose(rows -> {
-          Optional<Delegate> d = first(rows, PgStore::delegate);
-          return d.isEmpty() ? Future.succeededFuture(d) : audit(c, event).map(d);
-        }));
+    return changeOne("UPDATE delegates SET status = 'ACTIVE' WHERE account_id = $1 AND id = $2 "
+        + "AND status = 'PENDING_APPROVAL' RETURNING " + DELEGATE_COLUMNS,
+        Tuple.of(accountId, delegateId), PgStore::delegate, event);
   }
 
   @Override
@@ -386,16 +399,12 @@ public final class PgStore implements BrokerStore {
 
   @Override
   public Future<Optional<Delegate>> deleteDelegate(String accountId, String delegateId, AuditEvent event) {
-    return tx(c -> c.preparedQuery("DELETE FROM delegates WHERE account_id = $1 AND id = $2 RETURNING " + DELEGATE_COLUMNS)
-        .execute(Tuple.of(accountId, delegateId))
-        .compose(rows -> {
-          Optional<Delegate> d = first(rows, PgStore::delegate);
-          return d.isEmpty() ? Future.succeededFuture(d) : audit(c, event).map(d);
-        }));
+    return changeOne("DELETE FROM delegates WHERE account_id = $1 AND id = $2 RETURNING " + DELEGATE_COLUMNS,
+        Tuple.of(accountId, delegateId), PgStore::delegate, event);
   }
 
   @Override
-  public Future<Map<String, String>> delegateStates(List<DelegateRef> refs) {
+  public Future<Map<String, DelegateState>> delegateStates(List<DelegateRef> refs) {
     if (refs.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
@@ -408,8 +417,8 @@ public final class PgStore implements BrokerStore {
         + " LEFT JOIN rejected_delegates rj ON rj.account_id = r.account_id AND rj.name = r.name",
         Tuple.of(ids, accounts, names))
         .map(rows -> {
-          Map<String, String> out = new HashMap<>();
-          rows.forEach(r -> out.put(r.getString("id"), r.getString("state")));
+          Map<String, DelegateState> out = new HashMap<>();
+          rows.forEach(r -> out.put(r.getString("id"), DelegateState.valueOf(r.getString("state"))));
           return out;
         });
   }
