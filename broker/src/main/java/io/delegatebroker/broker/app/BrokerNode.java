@@ -34,6 +34,7 @@ import io.delegatebroker.broker.metrics.MicrometerBrokerMetrics;
 import io.delegatebroker.broker.session.CloseReason;
 import io.delegatebroker.broker.session.IdleReaper;
 import io.delegatebroker.broker.session.SessionCommands;
+import io.delegatebroker.broker.session.SessionEndLog;
 import io.delegatebroker.broker.session.SessionIndex;
 import io.delegatebroker.broker.session.Tombstones;
 import io.delegatebroker.broker.store.memory.MemoryStore;
@@ -172,13 +173,7 @@ public final class BrokerNode {
         Arrays.stream(CloseReason.values()).map(CloseReason::cause).toList());
     new EventLoopMonitor(registry).start(vertx);
     Tombstones tombstones = new Tombstones();
-    index = new SessionIndex(tombstones, end -> {
-      metrics.sessionEnded(end.reason().cause());
-      var s = end.session();
-      LOG.info("session closed: account={} delegate={} instance={} node={} reason={} code={} delegateId={}",
-          s.accountId(), s.delegateName(), s.instance(), config.nodeId(), end.reason().cause(), end.reason().code(),
-          s.delegateId());
-    });
+    index = new SessionIndex(tombstones, new SessionEndLog(config.nodeId(), metrics::sessionEnded));
     metrics.gauge("broker_sessions", "Live delegate sessions on this node by status", () -> index.count(false),
         "status", DelegateStatus.ACTIVE.name());
     metrics.gauge("broker_sessions", "Live delegate sessions on this node by status", () -> index.count(true),

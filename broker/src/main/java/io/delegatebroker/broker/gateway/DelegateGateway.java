@@ -196,7 +196,7 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
 
   private void open(ServerWebSocket ws, HandshakeRequest hs, Admission adm) {
     DelegateSession session = new DelegateSession(hs.accountId(), adm.delegate().id(), hs.delegateName(), hs.instance(),
-        adm.token().id(), adm.delegate().pending(), ws);
+        adm.token().id(), adm.token().name(), adm.delegate().pending(), ws);
     SessionFrames.FrameState frameState = new SessionFrames.FrameState();
     ws.closeHandler(v -> {
       // Vert.x records the code of a close frame received; 1006 means the connection went without one.

@@ -27,6 +27,8 @@ public final class DelegateSession {
   private final String delegateName;
   private final String instance;
   private final String tokenId;
+  /** The token's name, for the operator's log line when the token's sessions are closed; shared, not a copy. */
+  private final String tokenName;
   private final long connectedAtMillis;
   private final ServerWebSocket socket;
   private final Context context;
@@ -40,12 +42,13 @@ public final class DelegateSession {
   private volatile long connectStamp;
 
   public DelegateSession(String accountId, String delegateId, String delegateName, String instance, String tokenId,
-      boolean pending, ServerWebSocket socket) {
+      String tokenName, boolean pending, ServerWebSocket socket) {
     this.accountId = accountId;
     this.delegateId = delegateId;
     this.delegateName = delegateName;
     this.instance = instance;
     this.tokenId = tokenId;
+    this.tokenName = tokenName;
     this.pending = pending;
     this.socket = socket;
     this.context = Vertx.currentContext();
@@ -73,6 +76,10 @@ public final class DelegateSession {
 
   public String tokenId() {
     return tokenId;
+  }
+
+  public String tokenName() {
+    return tokenName;
   }
 
   public long connectedAtMillis() {

@@ -34,16 +34,20 @@ public final class IdleReaper {
   /** Closes the sessions silent for three periods and pings those silent for one. @return how many it closed */
   public int sweep() {
     long now = System.nanoTime();
-    int n = 0;
+    List<DelegateSession> idle = new ArrayList<>();
     Map<Context, List<DelegateSession>> toPing = new HashMap<>();
-    for (DelegateSession s : index.all()) {
+    index.forEach(s -> {
       long silent = now - s.lastSeenNanos();
       if (silent > idleNanos) {
-        if (index.evict(s, CloseReason.IDLE)) {
-          n++;
-        }
+        idle.add(s);
       } else if (silent >= periodNanos && now - s.lastPingNanos() >= periodNanos && s.context() != null) {
         toPing.computeIfAbsent(s.context(), c -> new ArrayList<>()).add(s);
+      }
+    });
+    int n = 0;
+    for (DelegateSession s : idle) {
+      if (index.evict(s, CloseReason.IDLE)) {
+        n++;
       }
     }
     toPing.forEach((context, sessions) -> context.runOnContext(v -> sessions.forEach(DelegateSession::ping)));

@@ -26,14 +26,28 @@ public final class SessionIndex {
   private final AtomicInteger size = new AtomicInteger();
   private final ConnectClock clock = new ConnectClock();
   private final Tombstones tombstones;
-  private final Consumer<SessionEnd> onEnd;
+  private final SessionEndListener onEnd;
   private volatile Consumer<DelegateSession> onAdded = s -> { };
 
-  /** A session the broker closed, with why: for metrics and logs. */
-  public record SessionEnd(DelegateSession session, CloseReason reason) {
+  /**
+   * A session the broker closed, with why: for metrics and logs. {@code bulk} when it was one of many closed at once
+   * (a token or delegate ended, a drain), which {@link SessionEndListener#bulkEnded} then sums up.
+   */
+  public record SessionEnd(DelegateSession session, CloseReason reason, boolean bulk) {
   }
 
-  public SessionIndex(Tombstones tombstones, Consumer<SessionEnd> onEnd) {
+  /** What a bulk close ended: the sessions of one token, of one delegate, or all of the node's (a drain). */
+  public enum Scope { TOKEN, DELEGATE, NODE }
+
+  /**
+   * One bulk close, once every close frame of it was handed to its connection: what ended ({@code name}: the token's
+   * or delegate's name, null for the node), the account (null when the sessions were of several), the reason, how many
+   * sessions this close ended and how long it took from the start to the last close frame written.
+   */
+  public record BulkEnd(Scope scope, String name, String accountId, CloseReason reason, int count, long millis) {
+  }
+
+  public SessionIndex(Tombstones tombstones, SessionEndListener onEnd) {
     this.tombstones = tombstones;
     this.onEnd = onEnd;
   }
@@ -113,7 +127,7 @@ public final class SessionIndex {
     boolean closed = s.close(reason);
     remove(s);
     if (closed) {
-      onEnd.accept(new SessionEnd(s, reason));
+      onEnd.ended(new SessionEnd(s, reason, false));
     }
     return closed;
   }
@@ -125,7 +139,7 @@ public final class SessionIndex {
    * reason. @return how many sessions this call closed
    */
   public int endToken(String tokenId, CloseReason reason) {
-    return end(tombstones.endToken(tokenId, reason), byToken.get(tokenId));
+    return end(tombstones.endToken(tokenId, reason), byToken.get(tokenId), Scope.TOKEN);
   }
 
   /**
@@ -135,30 +149,32 @@ public final class SessionIndex {
    */
   public int revokeToken(String tokenId) {
     return endAndReport(tombstones.endToken(tokenId, CloseReason.TOKEN_REVOKED), byToken.get(tokenId),
-        CloseReason.TOKEN_REVOKED);
+        CloseReason.TOKEN_REVOKED, Scope.TOKEN);
   }
 
   /** Ends the delegate on this node, like {@link #endToken}. @return how many sessions this call closed */
   public int endDelegate(String delegateId, CloseReason reason) {
-    return end(tombstones.endDelegate(delegateId, reason), byDelegate.get(delegateId));
+    return end(tombstones.endDelegate(delegateId, reason), byDelegate.get(delegateId), Scope.DELEGATE);
   }
 
   /** Ends the delegate for a command and answers what no earlier answer reported, like {@link #revokeToken}. */
   public int endDelegateAndReport(String delegateId, CloseReason reason) {
-    return endAndReport(tombstones.endDelegate(delegateId, reason), byDelegate.get(delegateId), reason);
+    return endAndReport(tombstones.endDelegate(delegateId, reason), byDelegate.get(delegateId), reason,
+        Scope.DELEGATE);
   }
 
-  private int end(Tombstones.Mark mark, Collection<DelegateSession> sessions) {
+  private int end(Tombstones.Mark mark, Collection<DelegateSession> sessions, Scope scope) {
     synchronized (mark) {
-      int closed = evictAll(sessions, mark.reason());
+      int closed = evictAll(sessions, mark.reason(), scope);
       mark.addClosed(closed);
       return closed;
     }
   }
 
-  private int endAndReport(Tombstones.Mark mark, Collection<DelegateSession> sessions, CloseReason reason) {
+  private int endAndReport(Tombstones.Mark mark, Collection<DelegateSession> sessions, CloseReason reason,
+      Scope scope) {
     synchronized (mark) {
-      int closed = end(mark, sessions);
+      int closed = end(mark, sessions, scope);
       return mark.reason() == reason ? mark.takeUnreported() : closed;
     }
   }
@@ -179,31 +195,67 @@ public final class SessionIndex {
   }
 
   /**
-   * Closes many sessions at once. Each is marked closed and forgotten here, so the count is exact when this returns;
-   * the close frames are then sent by one task per event loop, on the loop that owns each connection, instead of one
-   * cross-thread hand-off per session. @return how many this call closed
+   * Closes many sessions at once (a drain: all of the node's), like {@link #endToken} does for a token's.
+   * @return how many this call closed
    */
   public int evictAll(Collection<DelegateSession> sessions, CloseReason reason) {
+    return evictAll(sessions, reason, Scope.NODE);
+  }
+
+  /**
+   * Closes many sessions at once. Each is marked closed and forgotten here, so the count is exact when this returns;
+   * the close frames are then sent by one task per event loop, on the loop that owns each connection, instead of one
+   * cross-thread hand-off per session; the last task to finish reports the whole close to the listener once.
+   * @return how many this call closed
+   */
+  private int evictAll(Collection<DelegateSession> sessions, CloseReason reason, Scope scope) {
     if (sessions == null) {
       return 0;
     }
+    long started = System.nanoTime();
     Map<Context, List<DelegateSession>> byLoop = new HashMap<>();
     List<DelegateSession> unbound = new ArrayList<>();
+    DelegateSession first = null;
+    boolean oneAccount = true;
     int n = 0;
     for (DelegateSession s : List.copyOf(sessions)) {
       if (s.markClosed(reason)) {
         remove(s);
-        onEnd.accept(new SessionEnd(s, reason));
+        onEnd.ended(new SessionEnd(s, reason, true));
         if (s.context() == null) {
           unbound.add(s);
         } else {
           byLoop.computeIfAbsent(s.context(), c -> new ArrayList<>()).add(s);
         }
+        if (first == null) {
+          first = s;
+        } else if (oneAccount && !first.accountId().equals(s.accountId())) {
+          oneAccount = false;
+        }
         n++;
       }
     }
-    byLoop.forEach((ctx, batch) -> ctx.runOnContext(v -> batch.forEach(DelegateSession::closeSocket)));
+    if (n == 0) {
+      return 0;
+    }
+    String name = scope == Scope.TOKEN ? first.tokenName() : scope == Scope.DELEGATE ? first.delegateName() : null;
+    int count = n;
+    String account = oneAccount ? first.accountId() : null;
+    AtomicInteger batchesLeft = new AtomicInteger(byLoop.size() + 1);
+    Runnable batchDone = () -> {
+      if (batchesLeft.decrementAndGet() == 0) {
+        onEnd.bulkEnded(new BulkEnd(scope, name, account, reason, count, (System.nanoTime() - started) / 1_000_000));
+      }
+    };
+    byLoop.forEach((ctx, batch) -> ctx.runOnContext(v -> {
+      try {
+        batch.forEach(DelegateSession::closeSocket);
+      } finally {
+        batchDone.run();
+      }
+    }));
     unbound.forEach(DelegateSession::closeSocket);
+    batchDone.run();
     return n;
   }
 
@@ -237,6 +289,14 @@ public final class SessionIndex {
 
   public Collection<DelegateSession> all() {
     return List.copyOf(byInstance.values());
+  }
+
+  /**
+   * Visits every live session without copying them first (a copy of 15,000 references every second is garbage a
+   * periodic sweep does not need); sessions added or removed meanwhile may or may not be visited.
+   */
+  public void forEach(Consumer<DelegateSession> action) {
+    byInstance.values().forEach(action);
   }
 
   public int size() {

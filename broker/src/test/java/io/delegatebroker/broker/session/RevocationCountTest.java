@@ -29,7 +29,7 @@ class RevocationCountTest {
   });
 
   private static DelegateSession session(String token, String instance) {
-    return new DelegateSession("acc", "d1", "fleet", instance, token, false, new FakeWebSocket().socket());
+    return new DelegateSession("acc", "d1", "fleet", instance, token, "name-" + token, false, new FakeWebSocket().socket());
   }
 
   @RepeatedTest(5)

@@ -35,7 +35,7 @@ class SessionApprovalTest {
   }
 
   private static DelegateSession pending(String delegateId, String instance, Recorder rec) {
-    return new DelegateSession("acc", delegateId, "name-" + delegateId, instance, "token-1", true, rec.socket());
+    return new DelegateSession("acc", delegateId, "name-" + delegateId, instance, "token-1", "default", true, rec.socket());
   }
 
   private static JsonObject welcome() {

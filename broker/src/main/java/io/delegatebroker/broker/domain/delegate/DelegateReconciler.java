@@ -4,7 +4,6 @@ import io.delegatebroker.broker.domain.store.BrokerStore;
 import io.delegatebroker.broker.domain.store.BrokerStore.DelegateRef;
 import io.delegatebroker.broker.domain.store.BrokerStore.DelegateState;
 import io.delegatebroker.broker.session.CloseReason;
-import io.delegatebroker.broker.session.DelegateSession;
 import io.delegatebroker.broker.session.SessionIndex;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -48,10 +47,12 @@ public final class DelegateReconciler {
     }
     Map<String, DelegateRef> refs = new HashMap<>();
     Map<String, Boolean> anyPending = new HashMap<>();
-    for (DelegateSession s : index.all()) {
-      refs.putIfAbsent(s.delegateId(), new DelegateRef(s.delegateId(), s.accountId(), s.delegateName()));
-      anyPending.merge(s.delegateId(), s.pending(), Boolean::logicalOr);
-    }
+    index.forEach(s -> {
+      refs.computeIfAbsent(s.delegateId(), id -> new DelegateRef(id, s.accountId(), s.delegateName()));
+      if (s.pending()) {
+        anyPending.put(s.delegateId(), true);
+      }
+    });
     if (refs.isEmpty()) {
       return Future.succeededFuture(0);
     }

@@ -41,6 +41,18 @@ public final class PgStore implements BrokerStore {
       "id, account_id, name, project, hash, status, created_at, expires_at, revoked_at, last_used_at";
   private static final String DELEGATE_COLUMNS =
       "id, account_id, name, type, profile, project, status, token_name, created_at";
+  /**
+   * Registers a delegate in one statement: inserts it unless its name is rejected and returns the new row, or the
+   * existing one on a conflict; nothing when rejected or when a concurrent insert is not in this statement's snapshot.
+   */
+  private static final String REGISTER_DELEGATE = "WITH ins AS (INSERT INTO delegates (" + DELEGATE_COLUMNS + ") "
+      + "SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::timestamptz "
+      + "WHERE NOT EXISTS "
+      + "(SELECT 1 FROM rejected_delegates WHERE account_id = $2 AND name = $3) "
+      + "ON CONFLICT (account_id, name) DO NOTHING RETURNING " + DELEGATE_COLUMNS + ") "
+      + "SELECT " + DELEGATE_COLUMNS + " FROM ins UNION ALL SELECT " + DELEGATE_COLUMNS + " FROM delegates "
+      + "WHERE account_id = $2 AND name = $3 "
+      + "AND NOT EXISTS (SELECT 1 FROM rejected_delegates WHERE account_id = $2 AND name = $3)";
 
   /**
    * How long one store call may take before it fails as {@code unavailable}. A database that stops answering (a frozen
@@ -313,6 +325,17 @@ public final class PgStore implements BrokerStore {
 
   @Override
   public Future<Delegate> registerDelegate(Delegate d) {
+    // One round trip instead of a five-step transaction: a connect that registers a new name waits for it. The
+    // statement inserts unless the name is rejected and returns the new row, or the existing one on a conflict. It
+    // returns nothing when the name is rejected, or when another node inserted the same name concurrently (its row is
+    // not in this statement's snapshot); both are rare and go through the transaction, which tells them apart.
+    return query(REGISTER_DELEGATE, Tuple.from(new Object[] {d.id(), d.accountId(), d.name(), d.type(), d.profile(),
+            d.project(), d.status(), d.tokenName(), odt(d.createdAt())}))
+        .compose(rows -> rows.size() > 0 ? Future.succeededFuture(first(rows, PgStore::delegate).orElseThrow())
+            : registerDelegateInTransaction(d));
+  }
+
+  private Future<Delegate> registerDelegateInTransaction(Delegate d) {
     return tx(c -> c.preparedQuery("SELECT 1 FROM rejected_delegates WHERE account_id = $1 AND name = $2")
         .execute(Tuple.of(d.accountId(), d.name()))
         .compose(rejected -> {

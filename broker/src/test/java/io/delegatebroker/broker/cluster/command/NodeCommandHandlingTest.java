@@ -52,7 +52,8 @@ class NodeCommandHandlingTest {
   /** A session of the account, indexed here; its welcome is sent, so later frames follow it. */
   private DelegateSession connect(String delegateId, String name, String instance, String tokenId, boolean pending) {
     FakeWebSocket socket = new FakeWebSocket();
-    DelegateSession s = new DelegateSession(ACC, delegateId, name, instance, tokenId, pending, socket.socket());
+    DelegateSession s = new DelegateSession(ACC, delegateId, name, instance, tokenId, "name-" + tokenId, pending,
+        socket.socket());
     sockets.put(s, socket);
     assertTrue(index.add(s), "indexed");
     s.welcome(new JsonObject().put("type", "welcome"));
@@ -96,7 +97,7 @@ class NodeCommandHandlingTest {
     assertTrue(revocationLatencies.get(0) >= 0);
     // AND a repeated revoke reports nothing new, and a connect of the token that arrives late is closed at once
     assertEquals(0, new RevokeToken("t1", "hash-t1").applyTo(local).count());
-    DelegateSession late = new DelegateSession(ACC, "d1", "one", "i-2", "t1", false, new FakeWebSocket().socket());
+    DelegateSession late = new DelegateSession(ACC, "d1", "one", "i-2", "t1", "name-t1", false, new FakeWebSocket().socket());
     assertFalse(index.add(late));
     assertEquals(CloseReason.TOKEN_REVOKED, late.closeReason());
   }
@@ -145,7 +146,7 @@ class NodeCommandHandlingTest {
     assertTrue(notNamed.pending());
     assertEquals(List.of(ACC + "/one", ACC + "/two"), forgottenDelegates);
     // a pending session of an approved delegate indexed afterwards is approved as it is indexed
-    DelegateSession late = new DelegateSession(ACC, "d2", "two", "i-1", "t1", true, new FakeWebSocket().socket());
+    DelegateSession late = new DelegateSession(ACC, "d2", "two", "i-1", "t1", "name-t1", true, new FakeWebSocket().socket());
     assertTrue(index.add(late));
     assertFalse(late.pending());
   }
@@ -175,7 +176,7 @@ class NodeCommandHandlingTest {
     connect("d1", "one", "i-1", "t1", false);
     connect("d1", "one", "i-2", "t1", true);
     connect("d2", "two", "i-1", "t2", false);
-    index.add(new DelegateSession("acc-2", "d3", "three", "i-1", "t3", false, new FakeWebSocket().socket()));
+    index.add(new DelegateSession("acc-2", "d3", "three", "i-1", "t3", "name-t3", false, new FakeWebSocket().socket()));
 
     List<SessionView> ofToken = ListSessions.ofToken("t1").applyTo(local).sessions();
     List<SessionView> ofAccount = ListSessions.ofAccount(ACC).applyTo(local).sessions();
