@@ -102,7 +102,7 @@ TOTAL=$((3 * PER_NODE))
 [ $((3 * CLIENTS_PER_NODE)) -le 150 ] || die "at most 50 client processes per node"
 
 mkdir -p "$WORK"
-rm -f "$WORK"/*.json "$WORK"/*.stop "$WORK"/*.log "$WORK"/*.txt "$WORK"/*.md 2>/dev/null || true
+rm -f "$WORK"/*.json "$WORK"/*.stop "$WORK"/*.go "$WORK"/*.log "$WORK"/*.txt "$WORK"/*.md 2>/dev/null || true
 
 # ---------------------------------------------------------------------------------------------------------------
 # Processes and the database we made, stopped and dropped on exit whatever happens.
@@ -200,7 +200,7 @@ start_client() {
   HOLD_TOKEN=$token java $CLIENT_FLAGS -cp "$TOOLS" io.delegatebroker.loadtest.HoldClient \
     --url "$urls" --account "$account" --sessions "$count" --concurrency "$CONCURRENCY" \
     --name-prefix "$tag" --instances-per-delegate 4 --retries 5 --local-address "127.0.0.$NEXT_IP" \
-    --status-file "$WORK/$tag.json" --stop-file "$WORK/$tag.stop" --hold-seconds -1 \
+    --status-file "$WORK/$tag.json" --stop-file "$WORK/$tag.stop" --go-file "$WORK/$run.go" --hold-seconds -1 \
     --max-seconds $((HOLD_SECONDS + FLOOR_HOLD + 1200)) > "$WORK/$tag.log" 2>&1 &
   CLIENT_PIDS+=($!)
 }
@@ -217,9 +217,16 @@ start_fleet() {
     done
   done
 }
-# await_holding run processes -> CONNECT_SECONDS (first connect to last welcome over the fleet); bounded
+# await_holding run processes -> once every client process is up, lets them all connect at once (the go file), waits
+# until all hold; CONNECT_SECONDS = first handshake to last welcome over the victims; bounded
 await_holding() {
   local run=$1 want=$2 deadline holding
+  deadline=$(( $(date +%s) + 180 ))
+  while [ "$(status "$run" "[vs]" | jq '[.[] | select(.phase == "waiting")] | length' 2>/dev/null || echo 0)" -lt "$want" ]; do
+    [ "$(date +%s)" -lt "$deadline" ] || die "$run: client processes not up after 180 s (see $WORK/$run-*.log)"
+    sleep 0.5
+  done
+  touch "$WORK/$run.go"
   deadline=$(( $(date +%s) + 120 + TOTAL / 100 ))
   while :; do
     holding=$(status "$run" "[vs]" | jq '[.[] | select(.phase == "holding")] | length' 2>/dev/null || echo 0)
@@ -227,7 +234,7 @@ await_holding() {
     [ "$(date +%s)" -lt "$deadline" ] || die "$run: clients still connecting after $((120 + TOTAL / 100)) s ($(sum "$run" v open) open)"
     sleep 1
   done
-  CONNECT_SECONDS=$(status "$run" v | jq '(((map(.lastWelcomeAtMillis) | max) - (map(.startedAtMillis) | min)) / 1000)')
+  CONNECT_SECONDS=$(status "$run" "[vs]" | jq '(((map(.lastWelcomeAtMillis) | max) - (map(.startedAtMillis) | min)) / 1000)')
 }
 # await_closed run expected since_ms -> waits until the victims saw `expected` server closes, at most 60 s after since
 await_closed() {
@@ -301,7 +308,7 @@ if [ "$FLOOR" = true ]; then
   cpu_all "${FLOOR_PIDS[@]}" > "$WORK/floor-held-cpu.json"
   urls=(); for i in 1 2 3; do urls+=("http://127.0.0.1:$(base_admin "$i")/close-all"); done
   sent=$(now_ms)
-  answer=$(curl -s -m 30 -Z --parallel-immediate -XPOST "${urls[@]}" | jq -cs . 2>/dev/null || echo '[]')
+  answer=$(curl -s -m 30 -Z --parallel-immediate -XPOST "${urls[@]}" 2>/dev/null | jq -cs . 2>/dev/null || echo '[]')
   answered=$(now_ms)
   await_closed floor "$TOTAL" "$sent"
   close_result floor "$sent" "$answered" "$answer"
@@ -456,7 +463,7 @@ if [ "$FLOOR" = true ]; then
 fi
 BLOCK="$WORK/report.md"
 VERDICT="PASS: every check held"
-[ ${#FAILS[@]} -eq 0 ] || VERDICT="FAIL: $(printf '%s; ' "${FAILS[@]}")"
+[ ${#FAILS[@]} -eq 0 ] || VERDICT="FAIL: $(printf '%s\n' "${FAILS[@]}" | paste -sd';' | sed 's/;/; /g')"
 {
   echo "<!-- three-full:begin (written by loadtest/three-full.sh; replaced on every run) -->"
   echo "\`loadtest/three-full.sh --sessions-per-node $PER_NODE --hold-minutes $HOLD_MINUTES\` on $STARTED_AT, commit $COMMIT;"
@@ -468,7 +475,8 @@ VERDICT="PASS: every check held"
   fl() { [ "$FLOOR" = true ] && jq -r "$1" "$WORK/floor-close.json" || echo "—"; }
   bl() { jq -r "$1" "$WORK/broker-close.json"; }
   echo "| sessions closed (held) | $( [ "$FLOOR" = true ] && echo "$TOTAL" || echo —) | $TOTAL (+ $SURVIVORS of another token, kept) | |"
-  echo "| connect, first handshake to last welcome (s) | ${FLOOR_CONNECT_SECONDS:-—} | $BROKER_CONNECT_SECONDS | $(ratio "$BROKER_CONNECT_SECONDS" "${FLOOR_CONNECT_SECONDS:-0}") |"
+  rate() { awk -v s="$1" -v n="$2" 'BEGIN {if (s <= 0) print "—"; else printf "%.0f", n / s}'; }
+  echo "| connect: first handshake to last welcome (s), sessions/s | ${FLOOR_CONNECT_SECONDS:-—}, $(rate "${FLOOR_CONNECT_SECONDS:-0}" "$TOTAL") | $BROKER_CONNECT_SECONDS, $(rate "$BROKER_CONNECT_SECONDS" "$((TOTAL + SURVIVORS))") | $( [ "$FLOOR" = true ] && echo "$(ratio "$(rate "$BROKER_CONNECT_SECONDS" "$((TOTAL + SURVIVORS))")" "$(rate "$FLOOR_CONNECT_SECONDS" "$TOTAL")") (rate)" || echo —) |"
   echo "| hold before the close | ${FLOOR_HOLD} s | $HOLD_SECONDS s, heartbeats every $HEARTBEAT s ($HOLD_HB sent, $LATE late) | |"
   echo "| close request answered (ms) | $(fl .answerMillis) | $(bl .answerMillis) | |"
   echo "| first close seen (ms) | $(fl .firstCloseMillis) | $(bl .firstCloseMillis) | |"
