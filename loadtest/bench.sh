@@ -75,7 +75,7 @@ while [ $# -gt 0 ]; do
     --report-only) REPORT_ONLY=true; shift ;;
     --revoke-only) REVOKE_ONLY=true; shift ;;
     --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done

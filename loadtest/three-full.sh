@@ -73,7 +73,7 @@ while [ $# -gt 0 ]; do
     --jvm-flags) JVM_FLAGS="$2"; shift 2 ;;
     --skip-build) SKIP_BUILD=true; shift ;;
     --out) OUT="$2"; shift 2 ;;
-    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "three-full: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
