@@ -21,7 +21,7 @@
 #   --clients-per-node 2        HoldClient processes per node (each holds sessions-per-node / clients-per-node <= 9000)
 #   --survivors 300             sessions of a second token of the same account, round-robin over the nodes (0: none)
 #   --hold-minutes 3            hold before the revoke (decimals allowed: 0.5)
-#   --floor-hold-seconds 10     hold of the floor fleet before its close-all
+#   --floor-hold-seconds 30     hold of the floor fleet before its close-all (one heartbeat period)
 #   --no-floor                  skip the floor run
 #   --heartbeat-seconds 30      BROKER_HEARTBEAT_SECONDS, and what the floor announces
 #   --concurrency 16            handshakes in flight per client process
@@ -39,7 +39,7 @@ PER_NODE=15000
 CLIENTS_PER_NODE=2
 SURVIVORS=300
 HOLD_MINUTES=3
-FLOOR_HOLD=10
+FLOOR_HOLD=30
 FLOOR=true
 HEARTBEAT=30
 CONCURRENCY=16
@@ -182,6 +182,19 @@ measure_all() {
   for pid in "$@"; do measure "$pid"; done | jq -s . > "$WORK/$run-$point.json"
 }
 cpu_all() { local pid; for pid in "$@"; do cpu_s "$pid"; echo; done | jq -s .; }
+# client_cpu run point -> adds the CPU seconds of all client processes so far to $WORK/<run>-client-cpu.json
+client_cpu() {
+  local f="$WORK/$1-client-cpu.json" total
+  total=$({ for pid in "${CLIENT_PIDS[@]}"; do cpu_s "$pid" 2>/dev/null && echo; done || true; } | jq -s 'add // 0')
+  [ -f "$f" ] || echo '{}' > "$f"
+  jq --arg p "$2" --argjson t "$total" '.[$p] = $t' "$f" > "$f.tmp" && mv "$f.tmp" "$f"
+}
+# await_deadline run sent -> OPEN_AT_DEADLINE: victim sockets still open --close-deadline after the close request
+await_deadline() {
+  local until=$(($2 + CLOSE_DEADLINE * 1000))
+  while [ "$(now_ms)" -lt "$until" ] && [ "$(closes_of "$1" v)" -lt "$TOTAL" ]; do sleep 0.25; done
+  OPEN_AT_DEADLINE=$(sum "$1" v open)
+}
 
 # status run kind -> the status JSON of every client process of that kind (v: victims, s: survivors, [vs]: all)
 # shellcheck disable=SC2086
@@ -226,6 +239,7 @@ await_holding() {
     [ "$(date +%s)" -lt "$deadline" ] || die "$run: client processes not up after 180 s (see $WORK/$run-*.log)"
     sleep 0.5
   done
+  client_cpu "$run" up
   touch "$WORK/$run.go"
   deadline=$(( $(date +%s) + 120 + TOTAL / 100 ))
   while :; do
@@ -235,6 +249,7 @@ await_holding() {
     sleep 1
   done
   CONNECT_SECONDS=$(status "$run" "[vs]" | jq '(((map(.lastWelcomeAtMillis) | max) - (map(.startedAtMillis) | min)) / 1000)')
+  client_cpu "$run" connected
 }
 # await_closed run expected since_ms -> waits until the victims saw `expected` server closes, at most 60 s after since
 await_closed() {
@@ -306,12 +321,16 @@ if [ "$FLOOR" = true ]; then
   hold_check floor "$FLOOR_HOLD"
   check "$HOLD_DROPS" "floor: a session dropped during the hold (see $WORK/floor-hold.txt)"
   cpu_all "${FLOOR_PIDS[@]}" > "$WORK/floor-held-cpu.json"
+  client_cpu floor held
   urls=(); for i in 1 2 3; do urls+=("http://127.0.0.1:$(base_admin "$i")/close-all"); done
   sent=$(now_ms)
   answer=$(curl -s -m 30 -Z --parallel-immediate -XPOST "${urls[@]}" 2>/dev/null | jq -cs . 2>/dev/null || echo '[]')
   answered=$(now_ms)
+  await_deadline floor "$sent"
+  FLOOR_OPEN_AT_DEADLINE=$OPEN_AT_DEADLINE
   await_closed floor "$TOTAL" "$sent"
   close_result floor "$sent" "$answered" "$answer"
+  client_cpu floor closed
   check $(jq -e --argjson t "$TOTAL" '.closes["4001 token_revoked"] == $t and (.closes | length) == 1' "$WORK/floor-close.json" >/dev/null; echo $?) \
     "floor: closes seen $(jq -c .closes "$WORK/floor-close.json"), want 4001 token_revoked: $TOTAL"
   sleep 2
@@ -399,6 +418,7 @@ if [ "$HOLD_SECONDS" -ge $((2 * HEARTBEAT)) ]; then
   check $([ "$HOLD_HB" -ge "$TOTAL" ]; echo $?) "broker: only $HOLD_HB heartbeats in the hold for $TOTAL sessions"
 fi
 cpu_all "${NODE_PIDS[@]}" > "$WORK/broker-held-cpu.json"
+client_cpu broker held
 LOAD_REVOKE=$(loadavg)
 log "broker: revoking the token of $TOTAL sessions through node 1 (load average $LOAD_REVOKE)"
 sent=$(now_ms)
@@ -406,11 +426,10 @@ code=$(curl -s -m 30 -o "$WORK/revoke-answer.txt" -w '%{http_code}' -XPOST -H "A
   "$(admin 1)/v1/accounts/$ACC/tokens/default/revoke" || true)
 answered=$(now_ms)
 answer=$(jq -c . "$WORK/revoke-answer.txt" 2>/dev/null || jq -nc --arg c "$code" '{error: "no JSON answer", http: $c}')
-sleep_until=$((sent + CLOSE_DEADLINE * 1000))
-while [ "$(now_ms)" -lt "$sleep_until" ] && [ "$(closes_of broker v)" -lt "$TOTAL" ]; do sleep 0.25; done
-OPEN_AT_DEADLINE=$(sum broker v open)
+await_deadline broker "$sent"
 await_closed broker "$TOTAL" "$sent"
 close_result broker "$sent" "$answered" "$answer"
+client_cpu broker closed
 check $([ "$code" = 200 ]; echo $?) "broker: revoke answered HTTP $code"
 check $(jq -e --argjson t "$TOTAL" '.evicted == $t and .complete == true and .unconfirmed == []' <<<"$answer" >/dev/null; echo $?) \
   "broker: revoke answered $answer, want evicted $TOTAL, complete:true, unconfirmed:[]"
@@ -443,18 +462,18 @@ RUN_SECONDS=$(( $(date +%s) - RUN_START ))
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b <= 0) print "n/a"; else printf "%.2f", a / b}'; }
 mib() { jq -r --argjson i "$2" ".[\$i].$3 / 1024 | round" "$1"; }
 # rows run label-prefix pidcount: one row per server process of the run
-rows() {
-  local run=$1 label=$2 i held
+rows() { # run label hold-seconds
+  local run=$1 label=$2 hold=$3 i held
   for i in 0 1 2; do
     held=$PER_NODE
     [ "$run" = broker ] && held=$(jq -r --argjson i "$i" '.[$i]' <<<"$NODES_FULL")
-    jq -rn --arg l "$label $((i + 1))" --argjson i "$i" --argjson n "$held" \
+    jq -rn --arg l "$label $((i + 1))" --argjson i "$i" --argjson n "$held" --argjson hold "$hold" \
       --slurpfile idle "$WORK/$run-idle.json" --slurpfile full "$WORK/$run-full.json" --slurpfile after "$WORK/$run-after.json" \
       --slurpfile c1 "$WORK/$run-connected-cpu.json" --slurpfile c2 "$WORK/$run-held-cpu.json" \
       --slurpfile c3 "$WORK/$run-closed-cpu.json" '
       def m: . / 1024 | round;
       ($idle[0][$i]) as $a | ($full[0][$i]) as $b | ($after[0][$i]) as $z |
-      "| \($l) | \($n) | \($a.heapKiB | m) / \($a.rssKiB | m) | \($b.heapKiB | m) / \($b.rssKiB | m) | \((($b.heapKiB - $a.heapKiB) * 1024 / $n) | round) / \((($b.rssKiB - $a.rssKiB) * 1024 / $n) | round) | \($z.heapKiB | m) / \($z.rssKiB | m) | \(($c1[0][$i] - $a.cpuS) * 100 | round / 100) | \((($c1[0][$i] - $a.cpuS) * 1000000 / $n) | round) | \(($c2[0][$i] - $b.cpuAfterGcS) * 100 | round / 100) | \(($c3[0][$i] - $c2[0][$i]) * 100 | round / 100) |"'
+      "| \($l) | \($n) | \($a.heapKiB | m) / \($a.rssKiB | m) | \($b.heapKiB | m) / \($b.rssKiB | m) | \((($b.heapKiB - $a.heapKiB) * 1024 / $n) | round) / \((($b.rssKiB - $a.rssKiB) * 1024 / $n) | round) | \($z.heapKiB | m) / \($z.rssKiB | m) | \(($c1[0][$i] - $a.cpuS) * 100 | round / 100) | \((($c1[0][$i] - $a.cpuS) * 1000000 / $n) | round) | \(($c2[0][$i] - $b.cpuAfterGcS) * 100 | round / 100) (\(if $hold > 0 then (($c2[0][$i] - $b.cpuAfterGcS) * 100 / $hold * 10 | round / 10) else 0 end) %) | \(($c3[0][$i] - $c2[0][$i]) * 100 | round / 100) |"'
   done
 }
 if [ "$FLOOR" = true ]; then
@@ -482,16 +501,18 @@ VERDICT="PASS: every check held"
   echo "| first close seen (ms) | $(fl .firstCloseMillis) | $(bl .firstCloseMillis) | |"
   echo "| **last 4001 seen (ms)** | $(fl .lastCloseMillis) | $(bl .lastCloseMillis) | **$(ratio "$(bl .lastCloseMillis)" "$( [ "$FLOOR" = true ] && fl .lastCloseMillis || echo 0)")** |"
   echo "| closes seen by the clients | $(fl '.closes | to_entries | map("\(.key): \(.value)") | join(", ")') | $(bl '.closes | to_entries | map("\(.key): \(.value)") | join(", ")') | |"
-  echo "| still open $CLOSE_DEADLINE s after the request | | $OPEN_AT_DEADLINE | |"
+  echo "| still open $CLOSE_DEADLINE s after the request | ${FLOOR_OPEN_AT_DEADLINE:-—} | $OPEN_AT_DEADLINE | |"
+  ccpu() { [ -f "$WORK/$1-client-cpu.json" ] && jq -r "($2) * 10 | round / 10" "$WORK/$1-client-cpu.json" || echo —; }
+  echo "| CPU of all client processes: connect / close (s) | $(ccpu floor '.connected - .up') / $(ccpu floor '.closed - .held') | $(ccpu broker '.connected - .up') / $(ccpu broker '.closed - .held') | |"
   echo "| answer | $(fl '"`\(.answer | tojson)`"') | \`$(bl '.answer | tojson')\` | |"
   echo
   echo "Per server process (heap after \`jcmd GC.run\` / VmRSS, MiB; per session = (full − idle) / sessions held;"
   echo "CPU = utime + stime of the process over the phase, s):"
   echo
-  echo "| process | sessions | idle heap / RSS | full heap / RSS | per session heap / RSS (B) | after close heap / RSS | CPU connect (s) | CPU per connect (µs) | CPU hold (s) | CPU close (s) |"
+  echo "| process | sessions | idle heap / RSS | full heap / RSS | per session heap / RSS (B) | after close heap / RSS | CPU connect (s) | CPU per connect (µs) | CPU hold (s, % of a core) | CPU close (s) |"
   echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-  [ "$FLOOR" = true ] && rows floor baseline
-  rows broker node
+  [ "$FLOOR" = true ] && rows floor baseline "$FLOOR_HOLD"
+  rows broker node "$HOLD_SECONDS"
   echo
   echo "Node counts (\`GET /v1/cluster\`): full $NODES_FULL, after the hold $NODES_HELD, after the revoke $NODES_AFTER."
   if [ -s "$WORK/broker-evictions.txt" ]; then
