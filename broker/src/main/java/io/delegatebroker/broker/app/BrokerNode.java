@@ -3,6 +3,7 @@ package io.delegatebroker.broker.app;
 import io.delegatebroker.api.console.ConsoleRoutes;
 import io.delegatebroker.api.routes.AdminRouter;
 import io.delegatebroker.api.routes.ErrorResponses;
+import io.delegatebroker.api.vocabulary.DelegateStatus;
 import io.delegatebroker.broker.cluster.ClusterService;
 import io.delegatebroker.broker.cluster.ClusterSettings;
 import io.delegatebroker.broker.cluster.ClusterSupport;
@@ -14,6 +15,7 @@ import io.delegatebroker.broker.domain.delegate.DelegateRegistry;
 import io.delegatebroker.broker.domain.delegate.DelegateService;
 import io.delegatebroker.broker.domain.profile.ProfileDirectory;
 import io.delegatebroker.broker.domain.profile.ProfileService;
+import io.delegatebroker.broker.domain.store.BrokerStore;
 import io.delegatebroker.broker.domain.token.ExpiryWatcher;
 import io.delegatebroker.broker.domain.token.LastUsedRecorder;
 import io.delegatebroker.broker.domain.token.TokenSafetyNet;
@@ -27,7 +29,6 @@ import io.delegatebroker.broker.net.ClientAddresses;
 import io.delegatebroker.broker.net.PendingConnections;
 import io.delegatebroker.broker.net.RefusalLog;
 import io.delegatebroker.broker.gateway.SessionFrames;
-import io.delegatebroker.broker.domain.Delegate;
 import io.delegatebroker.broker.domain.ListingGate;
 import io.delegatebroker.broker.metrics.EventLoopMonitor;
 import io.delegatebroker.broker.metrics.MicrometerBrokerMetrics;
@@ -36,7 +37,6 @@ import io.delegatebroker.broker.session.IdleReaper;
 import io.delegatebroker.broker.session.SessionCommands;
 import io.delegatebroker.broker.session.SessionIndex;
 import io.delegatebroker.broker.session.Tombstones;
-import io.delegatebroker.broker.store.BrokerStore;
 import io.delegatebroker.broker.store.memory.MemoryStore;
 import io.delegatebroker.broker.store.pg.Migrations;
 import io.delegatebroker.broker.store.pg.PgStore;
@@ -60,7 +60,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.PoolOptions;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -181,9 +181,9 @@ public final class BrokerNode {
           s.delegateId());
     });
     metrics.gauge("broker_sessions", "Live delegate sessions on this node by status", () -> index.count(false),
-        "status", Delegate.ACTIVE);
+        "status", DelegateStatus.ACTIVE.name());
     metrics.gauge("broker_sessions", "Live delegate sessions on this node by status", () -> index.count(true),
-        "status", Delegate.PENDING);
+        "status", DelegateStatus.PENDING_APPROVAL.name());
     var tokenLookups = metrics.counter("broker_token_store_lookups", "Token verifications that had to query the store");
     TokenVerifier verifier = new TokenVerifier(hash -> {
       tokenLookups.increment();
@@ -275,16 +275,16 @@ public final class BrokerNode {
   /** The waiting-connection bounds of one listener, with its metrics; closes are counted and summarised in the log. */
   private static PendingConnections pending(String listener, Duration first, Duration next,
       BrokerConfig.ConnectionLimits limits, ClientAddresses clients, RefusalLog refusals, MicrometerBrokerMetrics metrics) {
-    Map<String, Counter> closes = new HashMap<>();
-    for (String reason : PendingConnections.REASONS) {
+    Map<PendingConnections.Cause, Counter> closes = new EnumMap<>(PendingConnections.Cause.class);
+    for (PendingConnections.Cause reason : PendingConnections.Cause.values()) {
       closes.put(reason, metrics.counter("broker_connections_closed",
           "Connections closed before they sent a request, by listener and reason", "listener", listener,
-          "reason", reason));
+          "reason", reason.asTag()));
     }
     PendingConnections pending = new PendingConnections(first, next, limits.pendingPerAddress(), limits.pendingTotal(),
         clients, (address, reason) -> {
           closes.get(reason).increment();
-          refusals.closed(address, reason);
+          refusals.closed(address, reason.asTag());
         });
     metrics.gauge("broker_pending_connections", "Connections waiting for a complete request, by listener",
         pending::waiting, "listener", listener);
