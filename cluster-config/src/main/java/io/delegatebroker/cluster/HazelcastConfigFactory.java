@@ -14,8 +14,8 @@ import java.util.UUID;
  * Builds the Hazelcast configuration of a broker node. It starts from the Vert.x cluster manager's own default
  * configuration (so the event bus's maps and locks keep their settings) and changes only what the broker needs:
  * TCP-IP join to the listed members, this node's port, fast failure detection, and member attributes that name the
- * node (read locally by peers, no remote call). A full YAML/XML file ({@code BROKER_HAZELCAST_CONFIG}) replaces all of it, for Kubernetes
- * discovery and other production settings; see {@code cluster-config/README.md}.
+ * node (read locally by peers, no remote call). A full YAML/XML file ({@code BROKER_HAZELCAST_CONFIG}) replaces all of it,
+ * for Kubernetes discovery and other production settings; see {@code cluster-config/README.md}.
  */
 public final class HazelcastConfigFactory {
 

@@ -51,7 +51,8 @@ public final class HistoDiff {
     for (String line : Files.readAllLines(file)) {
       Matcher m = LINE.matcher(line);
       if (m.find()) {
-        out.merge(LAMBDA.matcher(m.group(3)).replaceAll("\\$\\$Lambda"), new Entry(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))),
+        out.merge(LAMBDA.matcher(m.group(3)).replaceAll("\\$\\$Lambda"),
+            new Entry(Long.parseLong(m.group(1)), Long.parseLong(m.group(2))),
             (a, b) -> new Entry(a.instances + b.instances, a.bytes + b.bytes));
       }
     }
@@ -128,7 +129,8 @@ public final class HistoDiff {
     sb.append("\n");
     Map<String, Long> totals = new HashMap<>();
     byOwner.entrySet().stream()
-        .sorted((x, y) -> Long.compare(y.getValue().getOrDefault(labels.get(0), 0L), x.getValue().getOrDefault(labels.get(0), 0L)))
+        .sorted((x, y) -> Long.compare(y.getValue().getOrDefault(labels.get(0), 0L),
+            x.getValue().getOrDefault(labels.get(0), 0L)))
         .forEach(en -> {
           sb.append("| ").append(en.getKey()).append(" |");
           for (String l : labels) {

@@ -13,8 +13,12 @@ public interface ProfileOperations {
 
   Future<JsonObject> getProfile(String accountId, String name);
 
-  /** @param approvalRequired new value or null to keep; @param startupScript new value, or null to keep; clearScript removes it */
-  Future<JsonObject> updateProfile(Caller caller, String accountId, String name, Boolean approvalRequired, String startupScript, boolean clearScript);
+  /**
+   * @param approvalRequired new value or null to keep; @param startupScript new value, or null to keep; clearScript
+   * removes it
+   */
+  Future<JsonObject> updateProfile(Caller caller, String accountId, String name, Boolean approvalRequired, String startupScript,
+      boolean clearScript);
 
   Future<Void> deleteProfile(Caller caller, String accountId, String name);
 }

@@ -1,5 +1,6 @@
 package io.delegatebroker.broker.app;
 
+import io.delegatebroker.broker.domain.Secrets;
 import io.delegatebroker.broker.net.IpLiteral;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,8 +67,8 @@ public record BrokerConfig(
       int refusalLogIntervalSeconds) {
 
     public static final ConnectionLimits DEFAULTS = new ConnectionLimits(DEFAULT_HANDSHAKE_TIMEOUT_SECONDS,
-        DEFAULT_ADMIN_IDLE_TIMEOUT_SECONDS, DEFAULT_PENDING_PER_ADDRESS, DEFAULT_PENDING_TOTAL, List.of(), DEFAULT_REFUSAL_LOG_LINES,
-        DEFAULT_REFUSAL_LOG_INTERVAL_SECONDS);
+        DEFAULT_ADMIN_IDLE_TIMEOUT_SECONDS, DEFAULT_PENDING_PER_ADDRESS, DEFAULT_PENDING_TOTAL, List.of(),
+        DEFAULT_REFUSAL_LOG_LINES, DEFAULT_REFUSAL_LOG_INTERVAL_SECONDS);
 
     static ConnectionLimits fromEnv(Map<String, String> env) {
       ConnectionLimits limits = new ConnectionLimits(
@@ -110,7 +111,7 @@ public record BrokerConfig(
       if (!dev) {
         throw new ConfigException("BROKER_ADMIN_KEY is required (or set BROKER_DEV=true for a generated key)");
       }
-      adminKey = io.delegatebroker.broker.domain.Secrets.newValue("root_");
+      adminKey = Secrets.newValue("root_");
       generated = true;
     } else if (adminKey.length() < 16) {
       throw new ConfigException("BROKER_ADMIN_KEY must be at least 16 characters");

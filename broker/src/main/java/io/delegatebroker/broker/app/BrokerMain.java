@@ -1,5 +1,6 @@
 package io.delegatebroker.broker.app;
 
+import io.delegatebroker.signals.StopSignals;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;

@@ -7,7 +7,6 @@ import io.delegatebroker.api.vocabulary.DelegateStatus;
 import io.delegatebroker.broker.cluster.ClusterService;
 import io.delegatebroker.broker.cluster.ClusterSettings;
 import io.delegatebroker.broker.cluster.ClusterSupport;
-import io.delegatebroker.broker.cluster.NodeCommandBus;
 import io.delegatebroker.broker.domain.account.AccountService;
 import io.delegatebroker.broker.domain.delegate.ConnectAdmission;
 import io.delegatebroker.broker.domain.delegate.DelegateReconciler;

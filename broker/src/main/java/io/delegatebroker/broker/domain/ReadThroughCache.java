@@ -27,7 +27,8 @@ public final class ReadThroughCache<K, V> {
    * Caffeine reports every failed asynchronous load on {@code System.Logger} (java.util.logging here), one stderr
    * line each, outside the broker's log format. Failed loads are expected here (a rejected delegate, a store outage
    * where every miss fails) and each is already answered and logged by its caller, so only Caffeine's severe messages
-   * are kept (set on the package: the messages come from several of its classes). The strong reference keeps java.util.logging from forgetting the level.
+   * are kept (set on the package: the messages come from several of its classes). The strong reference keeps
+   * java.util.logging from forgetting the level.
    */
   private static final Logger CAFFEINE_LOG = quietCaffeine();
 

@@ -15,8 +15,9 @@ import io.vertx.core.net.impl.ConnectionBase;
  * 120 MiB and held an event loop for 18 s here before the 64 KiB message limit could even look at it. Installed as the
  * listener's connection handler, this replaces Vert.x's extension handler (same pipeline name, before any request is
  * read) by one that inflates at most {@code maxFrameBytes} + 1 bytes per frame (a frame of exactly the limit passes)
- * and fails the frame past that, which the gateway closes with 1009 like any message over the limit. The deprecated per-frame {@code x-webkit-deflate-frame} is no
- * longer offered. Relies on Vert.x's pipeline layout (tested: {@code CompressionTest}).
+ * and fails the frame past that, which the gateway closes with 1009 like any message over the limit. The deprecated
+ * per-frame {@code x-webkit-deflate-frame} is no longer offered. Relies on Vert.x's pipeline layout (tested:
+ * {@code CompressionTest}).
  */
 public final class BoundedDeflate implements Handler<HttpConnection> {
 

@@ -10,7 +10,7 @@ public final class IpLiteral {
   private static final String OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])";
   private static final Pattern IPV4 = Pattern.compile(OCTET + "\\." + OCTET + "\\." + OCTET + "\\." + OCTET);
   /** Only hex digits, dots and colons, with at least one colon: parsed as IPv6 and never resolved. */
-  private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}") ;
+  private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
 
   private IpLiteral() {
   }

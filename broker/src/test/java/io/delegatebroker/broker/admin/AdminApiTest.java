@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -425,7 +426,7 @@ class AdminApiTest {
   }
 
   /** Polls a read until it satisfies the condition, for at most 10 s. */
-  private static JsonObject pollUntil(java.util.function.Supplier<JsonObject> read, Predicate<JsonObject> condition) {
+  private static JsonObject pollUntil(Supplier<JsonObject> read, Predicate<JsonObject> condition) {
     long deadline = System.nanoTime() + 10_000_000_000L;
     JsonObject last = read.get();
     while (!condition.test(last)) {

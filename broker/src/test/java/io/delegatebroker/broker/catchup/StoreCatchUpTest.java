@@ -30,7 +30,10 @@ class StoreCatchUpTest {
     return d;
   }
 
-  /** The longest a change written behind the node's back may take to reach its sessions: one period, plus slack for a shared CPU. */
+  /**
+   * The longest a change written behind the node's back may take to reach its sessions: one period, plus slack for a
+   * shared CPU.
+   */
   private static final long WITHIN_MILLIS = TokenSafetyNet.PERIOD_MILLIS + 2000;
 
   private long closedWithin(TestDelegate d, int code, long t0) {
@@ -49,7 +52,8 @@ class StoreCatchUpTest {
     TestDelegate d2 = connect(token, acc, "d2", Map.of());
 
     long t0 = System.nanoTime();
-    node.db().execute("UPDATE tokens SET status = 'REVOKED', revoked_at = now() WHERE account_id = '" + acc + "' AND name = 'missed'");
+    node.db().execute("UPDATE tokens SET status = 'REVOKED', revoked_at = now() WHERE account_id = '" + acc
+        + "' AND name = 'missed'");
 
     long millis = closedWithin(d, 4001, t0);
     closedWithin(d2, 4001, t0);
@@ -88,7 +92,8 @@ class StoreCatchUpTest {
     TestDelegate d = connect(token, acc, "d1", Map.of());
 
     long t0 = System.nanoTime();
-    node.db().execute("UPDATE tokens SET expires_at = now() - interval '1 second' WHERE account_id = '" + acc + "' AND name = 'short'");
+    node.db().execute("UPDATE tokens SET expires_at = now() - interval '1 second' WHERE account_id = '" + acc
+        + "' AND name = 'short'");
 
     closedWithin(d, 4002, t0);
     assertEquals(401, TestDelegate.refused(node.ws(), TestDelegate.options(node.delegatePort(), token, acc,

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.delegatebroker.broker.testkit.AdminClient;
+import io.delegatebroker.broker.testkit.Await;
 import io.delegatebroker.broker.testkit.TestCluster;
 import io.delegatebroker.broker.testkit.TestDatabase;
 import io.delegatebroker.broker.testkit.TestDelegate;
 import io.delegatebroker.broker.testkit.TestNode;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonArray;
@@ -18,6 +20,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -113,10 +118,10 @@ class ClusterRoutingTest {
     JsonObject account = admins.get(0).createAccount("Race");
     String acc = account.getString("id");
     String token = admins.get(0).createToken(acc, "racy");
-    List<io.vertx.core.Future<TestDelegate>> attempts = new ArrayList<>();
-    java.util.concurrent.CountDownLatch someAccepted = new java.util.concurrent.CountDownLatch(40);
+    List<Future<TestDelegate>> attempts = new ArrayList<>();
+    CountDownLatch someAccepted = new CountDownLatch(40);
     // WHEN the token is revoked through node B as soon as 40 sessions are up, while the other connects are in flight
-    var revoke = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+    var revoke = CompletableFuture.supplyAsync(() -> {
       try {
         someAccepted.await();
       } catch (InterruptedException e) {
@@ -130,9 +135,9 @@ class ClusterRoutingTest {
       options.addHeader("X-Delegate-Instance", "r-" + i);
       attempts.add(TestDelegate.connectAsync(ws, options).onSuccess(d -> someAccepted.countDown()));
     }
-    JsonObject revoked = revoke.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    JsonObject revoked = revoke.get(60, TimeUnit.SECONDS);
     assertTrue(revoked.getBoolean("complete"));
-    io.delegatebroker.broker.testkit.Await.result(io.vertx.core.Future.join(attempts).transform(ar -> io.vertx.core.Future.succeededFuture()), 60);
+    Await.result(Future.join(attempts).transform(ar -> Future.succeededFuture()), 60);
 
     // THEN every attempt was either refused or its session is closed with 4001
     int accepted = 0;
@@ -234,19 +239,19 @@ class ClusterRoutingTest {
 
     // WHEN each of 40 instances connects through node A and node B at the same moment
     int n = 40;
-    List<io.vertx.core.Future<TestDelegate>> onA = new ArrayList<>();
-    List<io.vertx.core.Future<TestDelegate>> onB = new ArrayList<>();
+    List<Future<TestDelegate>> onA = new ArrayList<>();
+    List<Future<TestDelegate>> onB = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       onA.add(TestDelegate.connectAsync(ws, TestDelegate.options(cluster.node(0).delegatePort(), token, acc, "twin")
           .addHeader("X-Delegate-Instance", "t-" + i)));
       onB.add(TestDelegate.connectAsync(ws, TestDelegate.options(cluster.node(1).delegatePort(), token, acc, "twin")
           .addHeader("X-Delegate-Instance", "t-" + i)));
     }
-    io.delegatebroker.broker.testkit.Await.result(io.vertx.core.Future.all(onA), 60);
-    io.delegatebroker.broker.testkit.Await.result(io.vertx.core.Future.all(onB), 60);
+    Await.result(Future.all(onA), 60);
+    Await.result(Future.all(onB), 60);
 
     // THEN of each pair exactly one session stays: the other closes with 4005, whichever node it was on
-    io.delegatebroker.broker.testkit.Await.until("one session of each pair closed", 20, () -> {
+    Await.until("one session of each pair closed", 20, () -> {
       for (int i = 0; i < n; i++) {
         if (!onA.get(i).result().isClosed() && !onB.get(i).result().isClosed()) {
           return false;

@@ -288,7 +288,8 @@ class ConsoleBrowserTest {
     browser.js("arguments[0].focus()", pendingButton);
     keys(Keys.ENTER);
     browser.visible(By.xpath("//button[@aria-label='Reject pend-b']"));
-    browser.until("focus kept on Pending Approval", d -> "Pending Approval: pend-b".equals(browser.active().getDomAttribute("aria-label")));
+    browser.until("focus kept on Pending Approval",
+        d -> "Pending Approval: pend-b".equals(browser.active().getDomAttribute("aria-label")));
     keys(Keys.TAB, Keys.TAB);
     assertEquals("Reject pend-b", browser.active().getDomAttribute("aria-label"));
     keys(Keys.ENTER);
@@ -333,7 +334,8 @@ class ConsoleBrowserTest {
     browser.screenshot(SHOTS.resolve("revoke.png"));
     click("//dialog[@open]//button[normalize-space()='Close']");
     browser.until("rot-1 revoked with no connections", d -> rowText("Delegate tokens", "rot-1").contains("Revoked")
-        && "0".equals(d.findElement(By.xpath(rowXpath("Delegate tokens", "rot-1") + "//button[@data-key='conn:rot-1']")).getText()));
+        && "0".equals(d.findElement(By.xpath(rowXpath("Delegate tokens", "rot-1") + "//button[@data-key='conn:rot-1']"))
+            .getText()));
 
     Select status = new Select(browser.find(By.xpath("//form[@aria-label='Filter tokens']//select")));
     status.selectByVisibleText("Revoked");
@@ -401,7 +403,8 @@ class ConsoleBrowserTest {
     keys(Keys.ESCAPE);
     browser.gone(By.tagName("dialog"));
     assertFalse(browser.driver().getPageSource().contains(keyValue));
-    WebElement keyDelete = browser.visible(By.xpath("//table[caption='Admin keys of this account']//button[normalize-space()='Delete']"));
+    WebElement keyDelete =
+        browser.visible(By.xpath("//table[caption='Admin keys of this account']//button[normalize-space()='Delete']"));
     keyDelete.click();
     click("//dialog[@open]//button[normalize-space()='Delete']");
     browser.gone(By.xpath("//table[caption='Admin keys of this account']//button[normalize-space()='Delete']"));

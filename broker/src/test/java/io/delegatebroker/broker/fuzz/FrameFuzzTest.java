@@ -20,6 +20,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -194,7 +195,7 @@ class FrameFuzzTest {
       int at = 0;
       for (int i = 0; i < pieces; i++) {
         int end = i == pieces - 1 ? data.length : Math.min(data.length, at + fuzz.between(0, data.length / pieces + 1));
-        Buffer part = Buffer.buffer(java.util.Arrays.copyOfRange(data, at, end));
+        Buffer part = Buffer.buffer(Arrays.copyOfRange(data, at, end));
         frames.add(i == 0 ? rawText(part.getBytes(), false) : WebSocketFrame.continuationFrame(part, i == pieces - 1));
         at = end;
       }

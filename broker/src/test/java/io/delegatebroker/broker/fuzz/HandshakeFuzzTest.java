@@ -13,6 +13,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -50,8 +51,8 @@ class HandshakeFuzzTest {
       boolean valid = true;
 
       String method = fuzz.chance(0.9) ? "GET" : fuzz.pick(List.of("POST", "PUT", "HEAD", "OPTIONS", "DELETE", "G=T"));
-      String path = fuzz.chance(0.9) ? "/v1/delegates/connect" : fuzz.pick(List.of("/", "/v1/delegates", "/v1/delegates/connect/x",
-          "/v1/delegates/connect?x=1", "/" + fuzz.name(fuzz.between(1, 50)), "/%ff%00", "*"));
+      String path = fuzz.chance(0.9) ? "/v1/delegates/connect" : fuzz.pick(List.of("/", "/v1/delegates",
+          "/v1/delegates/connect/x", "/v1/delegates/connect?x=1", "/" + fuzz.name(fuzz.between(1, 50)), "/%ff%00", "*"));
       valid &= method.equals("GET") && path.startsWith("/v1/delegates/connect") && !path.startsWith("/v1/delegates/connect/");
       write(req, method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
       if (fuzz.chance(0.9)) {
@@ -135,7 +136,7 @@ class HandshakeFuzzTest {
   }
 
   /** A required header's value: valid, missing, or one of the random families. */
-  private static Value value(Fuzz fuzz, String good, java.util.function.Predicate<String> isValid) {
+  private static Value value(Fuzz fuzz, String good, Predicate<String> isValid) {
     double roll = fuzz.random.nextDouble();
     if (roll < 0.8) {
       return new Value(good.getBytes(StandardCharsets.ISO_8859_1), true);
@@ -147,7 +148,7 @@ class HandshakeFuzzTest {
   }
 
   /** An optional header's value: absent (valid), valid, or random. */
-  private static Value optional(Fuzz fuzz, String good, java.util.function.Predicate<String> isValid) {
+  private static Value optional(Fuzz fuzz, String good, Predicate<String> isValid) {
     double roll = fuzz.random.nextDouble();
     if (roll < 0.45) {
       return new Value(null, true);
@@ -158,7 +159,7 @@ class HandshakeFuzzTest {
     return random(fuzz, isValid);
   }
 
-  private static Value random(Fuzz fuzz, java.util.function.Predicate<String> isValid) {
+  private static Value random(Fuzz fuzz, Predicate<String> isValid) {
     switch (fuzz.random.nextInt(4)) {
       case 0: {
         String s = fuzz.string();

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
+import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.SimpleFormatter;
 import org.junit.jupiter.api.AfterEach;
@@ -80,12 +81,12 @@ class SecretsNotLoggedTest {
     Logger broker = logging.getLogger("io.delegatebroker");
     brokerLevel = broker.getLevel();
     broker.setLevel(Level.TRACE);
-    java.util.logging.Logger.getLogger("").addHandler(julHandler);
+    LogManager.getLogManager().getLogger("").addHandler(julHandler);
   }
 
   @AfterEach
   void releaseLogs() {
-    java.util.logging.Logger.getLogger("").removeHandler(julHandler);
+    LogManager.getLogManager().getLogger("").removeHandler(julHandler);
     logging.getLogger("io.delegatebroker").setLevel(brokerLevel);
     rootLogger.setLevel(rootLevel);
     rootLogger.detachAppender(captured);

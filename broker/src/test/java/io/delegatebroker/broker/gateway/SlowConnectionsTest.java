@@ -229,7 +229,7 @@ class SlowConnectionsTest {
       public java.security.cert.X509Certificate[] getAcceptedIssuers() {
         return new java.security.cert.X509Certificate[0];
       }
-    }}, null);
+    } }, null);
     return ctx;
   }
 

@@ -76,7 +76,8 @@ class DelegateApprovalTest {
     assertEquals("SHELL_SCRIPT", listed.getString("type"));
     assertTrue(listed.getBoolean("connected"));
     JsonArray instances = listed.getJsonArray("instances");
-    assertEquals(List.of("pod-1", "pod-2"), instances.stream().map(o -> ((JsonObject) o).getString("instance")).sorted().toList());
+    assertEquals(List.of("pod-1", "pod-2"),
+        instances.stream().map(o -> ((JsonObject) o).getString("instance")).sorted().toList());
     for (Object o : instances) {
       JsonObject inst = (JsonObject) o;
       assertEquals(kit.node().nodeId(), inst.getString("node"));

@@ -197,9 +197,12 @@ class MetricsTest {
       assertEquals("idle_timeout", close.closeReason());
     }
 
-    // THEN it is counted as idle
+    // THEN it is counted as idle (the close frame can reach the client just before the counter moves: await it)
+    double idleBefore = before.value(EVICTIONS, "cause", "idle");
+    Await.until("one idle eviction counted", 5,
+        () -> Scrape.of(smallAdmin).value(EVICTIONS, "cause", "idle") - idleBefore >= 1);
     Scrape after = Scrape.of(smallAdmin);
-    assertEquals(1, after.value(EVICTIONS, "cause", "idle") - before.value(EVICTIONS, "cause", "idle"), 0.0001);
+    assertEquals(1, after.value(EVICTIONS, "cause", "idle") - idleBefore, 0.0001);
 
     // WHEN the node drains with one delegate connected
     TestDelegate staying = TestDelegate.connect(node.ws(), small.delegatePort(), token, acc, "stay", Map.of());

@@ -97,7 +97,8 @@ class OpenApiDocumentTest {
       String what = op.getHttpMethod() + " " + op.getOpenAPIPath();
       if (op.getRequestBody() != null) {
         MediaType media = op.getRequestBody().getContent().get("application/json");
-        JsonObject rawMedia = raw(doc, op).getJsonObject("requestBody").getJsonObject("content").getJsonObject("application/json");
+        JsonObject rawMedia =
+            raw(doc, op).getJsonObject("requestBody").getJsonObject("content").getJsonObject("application/json");
         checked += checkExamples(what + " request", media, rawMedia);
       }
       JsonObject responses = raw(doc, op).getJsonObject("responses");

@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * The chaos soak, driven entirely from outside the broker: three {@code broker.jar} processes on one private
@@ -80,7 +82,7 @@ public final class ChaosSoak implements AutoCloseable {
         ledger.violation("fault injector stopped: " + e.getMessage());
       }
     });
-    var checking = new java.util.concurrent.atomic.AtomicBoolean(true);
+    var checking = new AtomicBoolean(true);
     Thread checker = thread("soak-checker", () -> {
       long lastListing = 0;
       while (checking.get()) {
@@ -221,7 +223,7 @@ public final class ChaosSoak implements AutoCloseable {
   }
 
   /** Polls every 100 ms until the condition holds or the time is up; returns whether it held. */
-  private static boolean awaitUntil(java.util.function.BooleanSupplier condition, long timeoutMillis) {
+  private static boolean awaitUntil(BooleanSupplier condition, long timeoutMillis) {
     long t0 = SoakClock.now();
     while (SoakClock.now() - t0 < timeoutMillis) {
       if (condition.getAsBoolean()) {

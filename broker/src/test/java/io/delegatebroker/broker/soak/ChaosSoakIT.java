@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The short chaos soak of {@code mvn verify}: three node processes on a private PostgreSQL, 30 delegates, random
- * operations and every kind of fault for at least 45 s (until each kind occurred); fails on any violation of the invariants, printing the seed
- * to replay it ({@code -Dsoak.seed=}). {@code loadtest/soak.sh} runs the same soak longer and larger.
+ * operations and every kind of fault for at least 45 s (until each kind occurred); fails on any violation of the
+ * invariants, printing the seed to replay it ({@code -Dsoak.seed=}). {@code loadtest/soak.sh} runs the same soak longer
+ * and larger.
  */
 class ChaosSoakIT {
 

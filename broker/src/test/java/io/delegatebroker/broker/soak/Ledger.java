@@ -2,10 +2,13 @@ package io.delegatebroker.broker.soak;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -98,7 +101,7 @@ final class Ledger {
   private final Map<String, Token> tokens = new LinkedHashMap<>();
   private final Map<String, Delegate> delegates = new LinkedHashMap<>();
   private final List<Attempt> open = new ArrayList<>();
-  private final java.util.Set<Attempt> inFlight = new java.util.HashSet<>();
+  private final Set<Attempt> inFlight = new HashSet<>();
   private final List<Attempt> ended = new ArrayList<>();
   private final List<Expected> audit = new ArrayList<>();
   private final List<String> violations = new ArrayList<>();
@@ -161,7 +164,7 @@ final class Ledger {
   /** The account's token revoked last (answered 200), or null. */
   synchronized Token latestRevoked(String account) {
     return tokens.values().stream().filter(t -> t.account.equals(account) && t.revokeAckAt >= 0 && t.value != null)
-        .max(java.util.Comparator.comparingLong(t -> t.revokeAckAt)).orElse(null);
+        .max(Comparator.comparingLong(t -> t.revokeAckAt)).orElse(null);
   }
 
   /** Tokens whose revoke was sent but never answered: the operator revokes them again until one answer comes. */

@@ -4,7 +4,9 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /** What a soak run did and found, as text for people and JSON for scripts; the seed first. */
 public final class SoakReport {
@@ -46,7 +48,7 @@ public final class SoakReport {
         .put("accounts", settings.accounts())
         .put("warmupConnected", warmupConnected)
         .put("faults", new JsonObject(new LinkedHashMap<>(monkey.injected().entrySet().stream()
-            .collect(java.util.stream.Collectors.toMap(x -> x.getKey().name(), x -> (Object) x.getValue())))))
+            .collect(Collectors.toMap(x -> x.getKey().name(), x -> (Object) x.getValue())))))
         .put("faultLog", new JsonArray(monkey.log()))
         .put("counters", new JsonObject(new LinkedHashMap<>(ledger.counters())))
         .put("evictions", new JsonObject().put("count", e.evictions()).put("maxLagMillis", e.maxLag())
@@ -101,7 +103,8 @@ public final class SoakReport {
         .append(") ===\n");
     b.append("chaos phase ").append(json.getDouble("chaosSeconds")).append(" s, ").append(settings.clients())
         .append(" clients in ").append(settings.accounts()).append(" accounts on 3 nodes, heartbeat ")
-        .append(settings.heartbeat()).append(" s").append(Fleet.PINGS ? " + ping" : "").append("; warm-up connected ").append(warmupConnected).append('\n');
+        .append(settings.heartbeat()).append(" s").append(Fleet.PINGS ? " + ping" : "")
+        .append("; warm-up connected ").append(warmupConnected).append('\n');
     b.append("faults injected: ").append(json.getJsonObject("faults").encode()).append('\n');
     json.getJsonArray("faultLog").forEach(l -> b.append("  ").append(l).append('\n'));
     b.append("operations and sessions:\n");
@@ -137,6 +140,6 @@ public final class SoakReport {
   }
 
   private static String mib(long bytes) {
-    return bytes < 0 ? "?" : String.format(java.util.Locale.ROOT, "%.1f", bytes / 1048576.0);
+    return bytes < 0 ? "?" : String.format(Locale.ROOT, "%.1f", bytes / 1048576.0);
   }
 }

@@ -26,9 +26,13 @@ import io.delegatebroker.broker.domain.store.BrokerStore.Revocation;
 import io.delegatebroker.broker.testkit.Await;
 import io.vertx.core.Future;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -296,17 +300,17 @@ public abstract class BrokerStoreContract {
       await(store().insertToken(t, event(acc, "token.create", "token/" + t.name())));
     }
     await(store().revokeToken(acc, "revoked", event(acc, "token.revoke", "token/revoked")));
-    List<String> ids = new java.util.ArrayList<>(List.of(active.id(), revoked.id(), expired.id(), later.id()));
+    List<String> ids = new ArrayList<>(List.of(active.id(), revoked.id(), expired.id(), later.id()));
     for (int i = 0; i < 600; i++) {
       ids.add(Secrets.newId());
     }
 
     // WHEN their states are asked in one call, among 600 unknown ids
-    Map<String, BrokerStore.TokenState> states = new java.util.HashMap<>();
+    Map<String, BrokerStore.TokenState> states = new HashMap<>();
     await(store().tokenStates(ids)).forEach(s -> states.put(s.id(), s));
 
     // THEN exactly the four known tokens answer, each with its state and hash
-    assertEquals(java.util.Set.of(active.id(), revoked.id(), expired.id(), later.id()), states.keySet());
+    assertEquals(Set.of(active.id(), revoked.id(), expired.id(), later.id()), states.keySet());
     assertEquals(new BrokerStore.TokenState(active.id(), active.hash(), false, false), states.get(active.id()));
     assertEquals(new BrokerStore.TokenState(revoked.id(), revoked.hash(), true, false), states.get(revoked.id()));
     assertEquals(new BrokerStore.TokenState(expired.id(), expired.hash(), false, true), states.get(expired.id()));
@@ -386,7 +390,8 @@ public abstract class BrokerStoreContract {
   void registerDelegateReturnsTheExistingDelegate() {
     // GIVEN a registered delegate
     String acc = newAccount();
-    Delegate first = await(store().registerDelegate(candidate(acc, "k8s-east", DelegateStatus.PENDING_APPROVAL, "default", "primary")));
+    Delegate first =
+        await(store().registerDelegate(candidate(acc, "k8s-east", DelegateStatus.PENDING_APPROVAL, "default", "primary")));
 
     // WHEN the same name registers again, with other settings
     Delegate again = await(store().registerDelegate(candidate(acc, "k8s-east", DelegateStatus.ACTIVE, "t2", "other")));
@@ -462,12 +467,14 @@ public abstract class BrokerStoreContract {
       if (approved) {
         approvals++;
         assertEquals(DelegateStatus.ACTIVE, after.orElseThrow().status());
-        assertEquals(id, await(store().registerDelegate(candidate(acc, name, DelegateStatus.PENDING_APPROVAL, "default", "primary"))).id());
+        assertEquals(id,
+            await(store().registerDelegate(candidate(acc, name, DelegateStatus.PENDING_APPROVAL, "default", "primary"))).id());
       } else {
         rejections++;
         assertTrue(after.isEmpty());
         assertEquals(ErrorCode.DELEGATE_REJECTED,
-            failure(store().registerDelegate(candidate(acc, name, DelegateStatus.PENDING_APPROVAL, "default", "primary"))).code());
+            failure(store().registerDelegate(candidate(acc, name, DelegateStatus.PENDING_APPROVAL, "default", "primary")))
+                .code());
       }
     }
     // AND one audit event per delegate
@@ -521,9 +528,9 @@ public abstract class BrokerStoreContract {
     assertEquals(List.of(), await(store().approveDelegates(acc, "t1", null, event(acc, "delegate.approve_all", "token/t1"))));
   }
 
-  private static java.util.Comparator<String> ids(String... order) {
+  private static Comparator<String> ids(String... order) {
     List<String> l = List.of(order);
-    return java.util.Comparator.comparingInt(l::indexOf);
+    return Comparator.comparingInt(l::indexOf);
   }
 
   private DelegateStatus status(String acc, String id) {
@@ -592,7 +599,8 @@ public abstract class BrokerStoreContract {
       Delegate d = await(store().registerDelegate(candidate(acc, "gone", status, "default", "primary")));
 
       // WHEN it is deleted
-      Optional<Delegate> deleted = await(store().deleteDelegate(acc, d.id(), event(acc, "delegate.delete", "delegate/" + d.id())));
+      Optional<Delegate> deleted =
+          await(store().deleteDelegate(acc, d.id(), event(acc, "delegate.delete", "delegate/" + d.id())));
 
       // THEN it is gone, a second delete finds nothing, and the name registers anew
       assertEquals(Optional.of(d), deleted);

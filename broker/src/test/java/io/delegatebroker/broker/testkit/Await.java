@@ -1,7 +1,9 @@
 package io.delegatebroker.broker.testkit;
 
 import io.vertx.core.Future;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /** Blocks the test thread (never an event loop) on a Vert.x future. */
 public final class Await {
@@ -16,7 +18,7 @@ public final class Await {
   public static <T> T result(Future<T> f, int seconds) {
     try {
       return f.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
     } catch (Exception e) {
       throw new IllegalStateException(e);
@@ -27,7 +29,7 @@ public final class Await {
    * Waits, polling every 50 ms for at most {@code seconds}, until the condition holds: for state the broker changes
    * on its own (closes, gauges, recoveries). Fails naming what did not happen.
    */
-  public static void until(String what, int seconds, java.util.function.BooleanSupplier condition) {
+  public static void until(String what, int seconds, BooleanSupplier condition) {
     long deadline = System.nanoTime() + seconds * 1_000_000_000L;
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() > deadline) {

@@ -8,7 +8,10 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Many raw TCP connections from one loopback source address that never finish a request: each sends some bytes
@@ -20,8 +23,8 @@ import java.util.List;
 public final class Flood implements AutoCloseable {
 
   private final Selector selector;
-  private final java.util.Set<SocketChannel> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
-  private final List<Long> closedAfterMillis = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final Set<SocketChannel> open = ConcurrentHashMap.newKeySet();
+  private final List<Long> closedAfterMillis = Collections.synchronizedList(new ArrayList<>());
   private volatile boolean running = true;
   private Thread poller;
   private final ByteBuffer scratch = ByteBuffer.allocate(4096);

@@ -12,6 +12,7 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
@@ -67,12 +68,12 @@ public final class RawWebSocket implements AutoCloseable {
   /** Upgrades with the delegate headers; fails unless the broker answers 101. */
   public static RawWebSocket connect(int port, String token, String account, String name, String instance)
       throws IOException {
-    return connect(port, token, account, name, instance, java.util.Map.of());
+    return connect(port, token, account, name, instance, Map.of());
   }
 
   /** Upgrades with the delegate headers and extra ones ({@code Sec-WebSocket-Extensions}, ...). */
   public static RawWebSocket connect(int port, String token, String account, String name, String instance,
-      java.util.Map<String, String> extraHeaders) throws IOException {
+      Map<String, String> extraHeaders) throws IOException {
     Socket s = new Socket();
     s.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
     s.setSoTimeout(15_000);

@@ -6,6 +6,7 @@ import io.delegatebroker.delegate.config.ConfigLoader;
 import io.delegatebroker.delegate.config.DelegateConfig;
 import io.delegatebroker.delegate.handler.LoggingMessageHandler;
 import io.delegatebroker.delegate.policy.ExitCode;
+import io.delegatebroker.signals.StopSignals;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -71,7 +72,7 @@ public final class ConfigLoader {
     }
     ManagerUrl manager = ManagerUrl.parse(s.required("MANAGER_HOST_AND_PORT"));
     String name = s.validName("DELEGATE_NAME", s.required("DELEGATE_NAME"));
-    String type = s.get("DELEGATE_TYPE", "SHELL_SCRIPT").toUpperCase(java.util.Locale.ROOT);
+    String type = s.get("DELEGATE_TYPE", "SHELL_SCRIPT").toUpperCase(Locale.ROOT);
     if (!DelegateConfig.TYPES.contains(type)) {
       throw new ConfigException("DELEGATE_TYPE must be one of " + DelegateConfig.TYPES + ", not '" + type + "'");
     }

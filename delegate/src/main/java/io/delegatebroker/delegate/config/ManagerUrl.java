@@ -2,6 +2,7 @@ package io.delegatebroker.delegate.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Locale;
 
 /**
  * The manager's base URL as the installs give it ({@code MANAGER_HOST_AND_PORT}): {@code ws://}, {@code wss://},
@@ -19,7 +20,7 @@ public record ManagerUrl(boolean tls, String host, int port, String connectPath)
     } catch (URISyntaxException e) {
       throw new ConfigException("MANAGER_HOST_AND_PORT is not a URL: " + e.getMessage());
     }
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     boolean tls = switch (scheme) {
       case "ws", "http" -> false;
       case "wss", "https" -> true;

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A TCP front between the delegate and a real broker node, standing in for the network and a load balancer: it
@@ -95,7 +96,7 @@ final class TcpFront implements AutoCloseable {
     connectedAt.add(System.nanoTime());
     String response = canned.poll();
     if (response != null) {
-      java.util.concurrent.atomic.AtomicBoolean answered = new java.util.concurrent.atomic.AtomicBoolean();
+      AtomicBoolean answered = new AtomicBoolean();
       client.handler(request -> {
         if (answered.compareAndSet(false, true)) {
           client.write(response).onComplete(v -> client.close());

@@ -71,7 +71,7 @@ public class RevokeUnderLoad extends Simulation {
     static volatile long revokeSentAt;
     static volatile long revokeAnsweredAt;
     /** Sessions (victims and survivors) whose connect succeeded: the revoker waits for all of them. */
-    static final AtomicInteger connected = new AtomicInteger();
+    static final AtomicInteger CONNECTED = new AtomicInteger();
   }
 
   private final Duration beforeRevoke = ramp.plus(settle);
@@ -112,7 +112,7 @@ public class RevokeUnderLoad extends Simulation {
     // the settle period; a connect that never succeeds holds it until the hard deadline and fails the run.
     ScenarioBuilder revoker = scenario("revoker")
         .pause(ramp)
-        .asLongAs(s -> Timeline.connected.get() < victims + survivors && beforeDeadline()).on(
+        .asLongAs(s -> Timeline.CONNECTED.get() < victims + survivors && beforeDeadline()).on(
             pause(Duration.ofMillis(200)))
         .pause(settle)
         .exec(listed("victim sessions listed before revoke", 0, victims))
@@ -174,7 +174,7 @@ public class RevokeUnderLoad extends Simulation {
     Timeline.done = false;
     Timeline.revokeSentAt = 0;
     Timeline.revokeAnsweredAt = 0;
-    Timeline.connected.set(0);
+    Timeline.CONNECTED.set(0);
     Timeline.deadline = System.currentTimeMillis() + hardStop.toMillis();
   }
 
@@ -184,7 +184,7 @@ public class RevokeUnderLoad extends Simulation {
 
   private static Session markConnected(Session s) {
     if (!s.isFailed()) {
-      Timeline.connected.incrementAndGet();
+      Timeline.CONNECTED.incrementAndGet();
     }
     return s;
   }

@@ -10,9 +10,10 @@ import java.io.IOException;
  * The wire format of the cluster commands: one {@link DataSerializableFactory} that maps class ids ({@link WireType})
  * to the command and reply classes, and a Java deserialization filter. Nothing of the broker (nor of the Vert.x
  * cluster manager, whose structures are {@code DataSerializable}) uses Java serialization; Hazelcast itself does
- * only for exceptions in error responses between members. So the filter admits Hazelcast's own classes and the core JDK packages such exceptions are
- * made of, and refuses everything else (other libraries on the class path, {@code javax.*}, {@code sun.*},
- * {@code jdk.*}): a member that sends a Java-serialized object of another class gets it refused, not instantiated.
+ * only for exceptions in error responses between members. So the filter admits Hazelcast's own classes and the core
+ * JDK packages such exceptions are made of, and refuses everything else (other libraries on the class path,
+ * {@code javax.*}, {@code sun.*}, {@code jdk.*}): a member that sends a Java-serialized object of another class gets
+ * it refused, not instantiated.
  */
 public final class CommandSerialization implements DataSerializableFactory {
 

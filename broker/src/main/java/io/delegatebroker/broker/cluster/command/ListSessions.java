@@ -68,17 +68,19 @@ public final class ListSessions extends NodeCommand {
 
   @Override
   public void writeData(ObjectDataOutput out) throws IOException {
-    out.writeInt(scope.ordinal());
+    // by name, not ordinal: a scope added or reordered in a later version must not be read as another one
+    out.writeString(scope.name());
     out.writeString(id);
   }
 
   @Override
   public void readData(ObjectDataInput in) throws IOException {
-    int s = in.readInt();
-    if (s < 0 || s >= Scope.values().length) {
-      throw new IOException("unknown listing scope " + s);
+    String s = in.readString();
+    try {
+      scope = Scope.valueOf(s);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new IOException("unknown listing scope " + s, e);
     }
-    scope = Scope.values()[s];
     id = in.readString();
   }
 }

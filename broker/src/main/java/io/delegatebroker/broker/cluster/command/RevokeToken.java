@@ -5,7 +5,10 @@ import com.hazelcast.nio.ObjectDataOutput;
 import io.delegatebroker.broker.session.SessionCommands;
 import java.io.IOException;
 
-/** Closes the token's sessions (4001); each node answers the sessions it closed for the revocation, see {@link SessionCommands#revokeToken}. */
+/**
+ * Closes the token's sessions (4001); each node answers the sessions it closed for the revocation, see
+ * {@link SessionCommands#revokeToken}.
+ */
 public final class RevokeToken extends NodeCommand {
 
   private String tokenId;

@@ -31,7 +31,10 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
-/** The PostgreSQL store of record, through the reactive Vert.x PG client. Audited changes run in one transaction with their event. */
+/**
+ * The PostgreSQL store of record, through the reactive Vert.x PG client. Audited changes run in one transaction with
+ * their event.
+ */
 public final class PgStore implements BrokerStore {
 
   private static final String TOKEN_COLUMNS =
@@ -148,6 +151,20 @@ public final class PgStore implements BrokerStore {
     return guard(pool.preparedQuery(sql).execute(args));
   }
 
+  /** An audited change of at most one row: the row the statement returns, audited only when there was one. */
+  private <T> Future<Optional<T>> changeOne(String sql, Tuple args, Function<Row, T> mapper, AuditEvent event) {
+    return tx(c -> c.preparedQuery(sql).execute(args).compose(rows -> {
+      Optional<T> changed = first(rows, mapper);
+      return changed.isEmpty() ? Future.succeededFuture(changed) : audit(c, event).map(changed);
+    }));
+  }
+
+  /** An audited delete: true, with its audit event, when a row was deleted; false and no event when none was. */
+  private Future<Boolean> deleteAudited(String sql, Tuple args, AuditEvent event) {
+    return tx(c -> c.preparedQuery(sql).execute(args)
+        .compose(r -> r.rowCount() == 0 ? Future.succeededFuture(false) : audit(c, event).map(true)));
+  }
+
   private static Future<Void> insertToken(SqlClient c, TokenRecord t) {
     return c.preparedQuery("INSERT INTO tokens (" + TOKEN_COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
         .execute(Tuple.from(new Object[] {t.id(), t.accountId(), t.name(), t.project(), t.hash(), t.status().name(),
@@ -192,9 +209,7 @@ public final class PgStore implements BrokerStore {
 
   @Override
   public Future<Boolean> deleteAdminKey(String accountId, String keyId, AuditEvent event) {
-    return tx(c -> c.preparedQuery("DELETE FROM admin_keys WHERE id = $1 AND account_id = $2")
-        .execute(Tuple.of(keyId, accountId))
-        .compose(r -> r.rowCount() == 0 ? Future.succeededFuture(false) : audit(c, event).map(true)));
+    return deleteAudited("DELETE FROM admin_keys WHERE id = $1 AND account_id = $2", Tuple.of(keyId, accountId), event);
   }
 
   @Override
@@ -286,20 +301,14 @@ public final class PgStore implements BrokerStore {
 
   @Override
   public Future<Optional<Profile>> updateProfile(Profile p, AuditEvent event) {
-    return tx(c -> c.preparedQuery("UPDATE profiles SET approval_required = $3, startup_script = $4 "
-            + "WHERE account_id = $1 AND name = $2 RETURNING *")
-        .execute(Tuple.of(p.accountId(), p.name(), p.approvalRequired(), p.startupScript()))
-        .compose(rows -> {
-          Optional<Profile> updated = first(rows, PgStore::profile);
-          return updated.isEmpty() ? Future.succeededFuture(updated) : audit(c, event).map(updated);
-        }));
+    return changeOne("UPDATE profiles SET approval_required = $3, startup_script = $4 "
+        + "WHERE account_id = $1 AND name = $2 RETURNING *",
+        Tuple.of(p.accountId(), p.name(), p.approvalRequired(), p.startupScript()), PgStore::profile, event);
   }
 
   @Override
   public Future<Boolean> deleteProfile(String accountId, String name, AuditEvent event) {
-    return tx(c -> c.preparedQuery("DELETE FROM profiles WHERE account_id = $1 AND name = $2")
-        .execute(Tuple.of(accountId, name))
-        .compose(r -> r.rowCount() == 0 ? Future.succeededFuture(false) : audit(c, event).map(true)));
+    return deleteAudited("DELETE FROM profiles WHERE account_id = $1 AND name = $2", Tuple.of(accountId, name), event);
   }
 
   @Override
@@ -335,13 +344,9 @@ public final class PgStore implements BrokerStore {
 
   @Override
   public Future<Optional<Delegate>> approveDelegate(String accountId, String delegateId, AuditEvent event) {
-    return tx(c -> c.preparedQuery("UPDATE delegates SET status = 'ACTIVE' WHERE account_id = $1 AND id = $2 "
-            + "AND status = 'PENDING_APPROVAL' RETURNING " + DELEGATE_COLUMNS)
-        .execute(Tuple.of(accountId, delegateId))
-        .compose(rows -> {
-          Optional<Delegate> d = first(rows, PgStore::delegate);
-          return d.isEmpty() ? Future.succeededFuture(d) : audit(c, event).map(d);
-        }));
+    return changeOne("UPDATE delegates SET status = 'ACTIVE' WHERE account_id = $1 AND id = $2 "
+        + "AND status = 'PENDING_APPROVAL' RETURNING " + DELEGATE_COLUMNS,
+        Tuple.of(accountId, delegateId), PgStore::delegate, event);
   }
 
   @Override
@@ -371,12 +376,8 @@ public final class PgStore implements BrokerStore {
 
   @Override
   public Future<Optional<Delegate>> deleteDelegate(String accountId, String delegateId, AuditEvent event) {
-    return tx(c -> c.preparedQuery("DELETE FROM delegates WHERE account_id = $1 AND id = $2 RETURNING " + DELEGATE_COLUMNS)
-        .execute(Tuple.of(accountId, delegateId))
-        .compose(rows -> {
-          Optional<Delegate> d = first(rows, PgStore::delegate);
-          return d.isEmpty() ? Future.succeededFuture(d) : audit(c, event).map(d);
-        }));
+    return changeOne("DELETE FROM delegates WHERE account_id = $1 AND id = $2 RETURNING " + DELEGATE_COLUMNS,
+        Tuple.of(accountId, delegateId), PgStore::delegate, event);
   }
 
   @Override

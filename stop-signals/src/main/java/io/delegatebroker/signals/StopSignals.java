@@ -1,4 +1,4 @@
-package io.delegatebroker.broker.app;
+package io.delegatebroker.signals;
 
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -7,15 +7,15 @@ import java.lang.reflect.Proxy;
  * Runs an action on SIGTERM or SIGINT without starting the JVM's shutdown, so the caller can drain and choose its
  * own exit status. It reaches {@code sun.misc.Signal} (module {@code jdk.unsupported}) reflectively because javac
  * flags every direct use as proprietary API, a warning no {@code @SuppressWarnings} silences, and the build fails on
- * warnings.
+ * warnings. Shared by the broker node and the reference delegate (its own module: neither may depend on the other).
  */
-final class StopSignals {
+public final class StopSignals {
 
   private StopSignals() {
   }
 
   /** Installs {@code action} as the handler of SIGTERM and SIGINT; it runs on the JVM's signal thread. */
-  static void onStop(Runnable action) {
+  public static void onStop(Runnable action) {
     try {
       Class<?> signal = Class.forName("sun.misc.Signal");
       Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
