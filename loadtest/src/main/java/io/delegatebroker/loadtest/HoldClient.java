@@ -35,8 +35,9 @@ import java.util.stream.Collectors;
  * <p>Usage: {@code HOLD_TOKEN=<token> java -cp loadtest/target/loadtest-tools.jar io.delegatebroker.loadtest.HoldClient
  * --url ws://127.0.0.1:18080[,ws://...] --account <id> --sessions 5000 [--concurrency 64] [--name-prefix p1]
  * [--instances-per-delegate 4] [--local-address 127.0.0.2] [--status-file f.json] [--stop-file f.stop]
- * [--max-seconds 900] [--hold-seconds -1] [--heartbeat-seconds 0] [--retries 0] [--go-file f.go]}. {@code --hold-seconds 0} closes everything as
- * soon as all are open (warm-up); {@code --heartbeat-seconds 0} takes the interval from the welcome frame.
+ * [--max-seconds 900] [--hold-seconds -1] [--heartbeat-seconds 0] [--retries 0] [--go-file f.go]}.
+ * {@code --hold-seconds 0} closes everything as soon as all are open (warm-up); {@code --heartbeat-seconds 0} takes
+ * the interval from the welcome frame.
  * With {@code --go-file} the process starts up, reports phase {@code waiting} and connects only once that file exists,
  * so that a fleet of processes starts connecting together rather than as each JVM happens to come up.
  * Several comma-separated URLs spread the sessions round-robin over them (session i to URL i mod n).
