@@ -28,6 +28,9 @@
 #   --revoke-floor              only the mass revocation beside its floor (loadtest/revoke-floor.sh): N sessions
 #                               closed by the bare server from one POST, revoked on one broker node and on three
 #                               (the options after it are revoke-floor.sh's: --sessions 12000, --runs, ...)
+#   --three-full                only three nodes full (loadtest/three-full.sh): 15,000 sessions of one token on each of
+#                               three nodes, held, revoked at once, beside three bare servers closing as many
+#                               (the options after it are three-full.sh's: --sessions-per-node, --hold-minutes, ...)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,6 +63,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --floor) shift; exec bash "$ROOT/loadtest/floor-bench.sh" "$@" ;;
     --revoke-floor) shift; exec "$ROOT/loadtest/revoke-floor.sh" "$@" ;;
+    --three-full) shift; exec "$ROOT/loadtest/three-full.sh" "$@" ;;
     --levels) LEVELS="$2"; shift 2 ;;
     --clients-per-step) CLIENTS_PER_STEP="$2"; shift 2 ;;
     --concurrency) CONCURRENCY="$2"; shift 2 ;;

@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
 
 /**
  * Opens N delegate sessions as fast as a bounded number of handshakes in flight allows, measures the connect rate
@@ -32,11 +33,18 @@ import java.util.concurrent.atomic.LongAdder;
  * limit, so bench.sh spreads a node's sessions over several of these.
  *
  * <p>Usage: {@code HOLD_TOKEN=<token> java -cp loadtest/target/loadtest-tools.jar io.delegatebroker.loadtest.HoldClient
- * --url ws://127.0.0.1:18080 --account <id> --sessions 5000 [--concurrency 64] [--name-prefix p1]
+ * --url ws://127.0.0.1:18080[,ws://...] --account <id> --sessions 5000 [--concurrency 64] [--name-prefix p1]
  * [--instances-per-delegate 4] [--local-address 127.0.0.2] [--status-file f.json] [--stop-file f.stop]
- * [--max-seconds 900] [--hold-seconds -1] [--heartbeat-seconds 0] [--retries 0]}. {@code --hold-seconds 0} closes everything as
- * soon as all are open (warm-up); {@code --heartbeat-seconds 0} takes the interval from the welcome frame.
+ * [--max-seconds 900] [--hold-seconds -1] [--heartbeat-seconds 0] [--retries 0] [--go-file f.go]}.
+ * {@code --hold-seconds 0} closes everything as soon as all are open (warm-up); {@code --heartbeat-seconds 0} takes
+ * the interval from the welcome frame.
+ * With {@code --go-file} the process starts up, reports phase {@code waiting} and connects only once that file exists,
+ * so that a fleet of processes starts connecting together rather than as each JVM happens to come up.
+ * Several comma-separated URLs spread the sessions round-robin over them (session i to URL i mod n).
  * Only loopback targets are accepted unless {@code --allow-remote true}.
+ *
+ * <p>A heartbeat sent while the session's previous one is still unacknowledged counts as a late ack
+ * ({@code lateAcks} in the status): the server missed one heartbeat period, which a hold must not see.
  */
 public final class HoldClient {
 
@@ -44,7 +52,7 @@ public final class HoldClient {
 
   private final Vertx vertx;
   private final WebSocketClient client;
-  private final URI url;
+  private final URI[] urls;
   private final String account;
   private final String token;
   private final int sessions;
@@ -62,10 +70,13 @@ public final class HoldClient {
   private final AtomicInteger open = new AtomicInteger();
   private final LongAdder heartbeatsSent = new LongAdder();
   private final LongAdder acks = new LongAdder();
+  private final LongAdder lateAcks = new LongAdder();
   private final Map<String, LongAdder> serverCloses = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
   private final WebSocket[] sockets;
   private final long[] welcomeNanos;
+  /** Per session: a heartbeat is waiting for its ack. Each index is touched only on its socket's event loop. */
+  private final boolean[] awaitingAck;
   private final AtomicLong firstStartNanos = new AtomicLong();
   private final long startedAtMillis = System.currentTimeMillis();
   private final long startedAtNanos = System.nanoTime();
@@ -77,9 +88,12 @@ public final class HoldClient {
   private volatile boolean closing;
 
   private HoldClient(Args a) throws IOException {
-    this.url = URI.create(a.required("url"));
-    if (!"true".equals(a.string("allow-remote", "false")) && !InetAddress.getByName(url.getHost()).isLoopbackAddress()) {
-      throw Args.fail("--url must be a loopback address (127.0.0.0/8, ::1) unless --allow-remote true");
+    this.urls = Arrays.stream(a.required("url").split(",")).map(String::trim).map(URI::create).toArray(URI[]::new);
+    boolean remote = "true".equals(a.string("allow-remote", "false"));
+    for (URI url : urls) {
+      if (!remote && !InetAddress.getByName(url.getHost()).isLoopbackAddress()) {
+        throw Args.fail("--url must be loopback addresses (127.0.0.0/8, ::1) unless --allow-remote true");
+      }
     }
     this.account = a.required("account");
     String t = a.string("token", System.getenv("HOLD_TOKEN"));
@@ -95,6 +109,7 @@ public final class HoldClient {
     this.retries = Math.max(0, Math.min(10, a.integer("retries", 0)));
     this.sockets = new WebSocket[sessions];
     this.welcomeNanos = new long[sessions];
+    this.awaitingAck = new boolean[sessions];
     Arrays.fill(welcomeNanos, -1);
     this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1, a.integer("event-loops", 2))));
     WebSocketClientOptions options = new WebSocketClientOptions()
@@ -125,6 +140,15 @@ public final class HoldClient {
     long maxMillis = TimeUnit.SECONDS.toMillis(Math.max(1, Math.min(3600, a.integer("max-seconds", 900))));
     int holdSeconds = a.integer("hold-seconds", -1);
     long deadline = System.currentTimeMillis() + maxMillis;
+    Path go = a.string("go-file", null) == null ? null : Path.of(a.string("go-file", null));
+    if (go != null) {
+      c.phase.set("waiting");
+      while (!Files.exists(go) && System.currentTimeMillis() < deadline && (stop == null || !Files.exists(stop))) {
+        c.writeStatus(status);
+        Thread.sleep(100);
+      }
+      c.phase.set("connecting");
+    }
 
     c.firstStartNanos.set(System.nanoTime());
     for (int i = 0; i < Math.min(c.concurrency, c.sessions); i++) {
@@ -167,6 +191,7 @@ public final class HoldClient {
 
   /** One handshake for session {@code i}; a failed one is tried again after 0.5 s, at most {@code --retries} times. */
   private void connect(int i, int attempt) {
+    URI url = urls[i % urls.length];
     WebSocketConnectOptions o = new WebSocketConnectOptions()
         .setHost(url.getHost()).setPort(url.getPort() < 0 ? 80 : url.getPort())
         .setURI("/v1/delegates/connect")
@@ -207,10 +232,15 @@ public final class HoldClient {
               return;
             }
             heartbeatsSent.increment();
+            if (awaitingAck[i]) {
+              lateAcks.increment();
+            }
+            awaitingAck[i] = true;
             ws.writeTextMessage(HEARTBEAT);
           });
           next();
         } else if (text.contains("heartbeat_ack")) {
+          awaitingAck[i] = false;
           acks.increment();
         }
       });
@@ -273,7 +303,7 @@ public final class HoldClient {
     failures.forEach((k, v) -> fails.put(k, v.sum()));
     return new JsonObject()
         .put("phase", phase.get())
-        .put("url", url.toString())
+        .put("url", Arrays.stream(urls).map(URI::toString).collect(Collectors.joining(",")))
         .put("sessions", sessions)
         .put("concurrency", concurrency)
         .put("opened", opened.get())
@@ -281,6 +311,7 @@ public final class HoldClient {
         .put("open", open.get())
         .put("heartbeatsSent", heartbeatsSent.sum())
         .put("acks", acks.sum())
+        .put("lateAcks", lateAcks.sum())
         .put("serverCloses", closes)
         .put("failures", fails)
         .put("retried", retried.sum())
