@@ -41,7 +41,7 @@ class HostileLoadTest {
       JsonObject a = admin.createAccount("Acme");
       String acc = a.getString("id");
       String token = a.getJsonObject("defaultToken").getString("value");
-      int cap = io.delegatebroker.broker.app.BrokerConfig.DEFAULT_PENDING_PER_ADDRESS;
+      int cap = io.delegatebroker.broker.limits.BrokerLimits.DEFAULT_PENDING_PER_ADDRESS;
 
       // GIVEN one address holding 1,000 silent, 600 half-sent and 400 slow connections on the delegate port and
       // 500 half-sent on the admin port

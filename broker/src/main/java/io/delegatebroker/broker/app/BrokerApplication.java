@@ -1,0 +1,147 @@
+package io.delegatebroker.broker.app;
+
+import io.delegatebroker.api.routes.AdminRouter;
+import io.delegatebroker.broker.cluster.ClusterService;
+import io.delegatebroker.broker.cluster.ClusterSettings;
+import io.delegatebroker.broker.cluster.ClusterSupport;
+import io.delegatebroker.broker.cluster.NodeCommandBus;
+import io.delegatebroker.broker.domain.Delegate;
+import io.delegatebroker.broker.domain.ListingGate;
+import io.delegatebroker.broker.domain.account.AccountService;
+import io.delegatebroker.broker.domain.delegate.ConnectAdmission;
+import io.delegatebroker.broker.domain.delegate.DelegateReconciler;
+import io.delegatebroker.broker.domain.delegate.DelegateRegistry;
+import io.delegatebroker.broker.domain.delegate.DelegateService;
+import io.delegatebroker.broker.domain.profile.ProfileDirectory;
+import io.delegatebroker.broker.domain.profile.ProfileService;
+import io.delegatebroker.broker.domain.token.ExpiryWatcher;
+import io.delegatebroker.broker.domain.token.LastUsedRecorder;
+import io.delegatebroker.broker.domain.token.TokenSafetyNet;
+import io.delegatebroker.broker.domain.token.TokenService;
+import io.delegatebroker.broker.domain.token.TokenVerifier;
+import io.delegatebroker.broker.gateway.DelegateGateway;
+import io.delegatebroker.broker.gateway.FailedHandshakeLimiter;
+import io.delegatebroker.broker.gateway.HandshakeThrottle;
+import io.delegatebroker.broker.gateway.SessionFrames;
+import io.delegatebroker.broker.limits.BrokerLimits;
+import io.delegatebroker.broker.metrics.EventLoopMonitor;
+import io.delegatebroker.broker.metrics.MicrometerBrokerMetrics;
+import io.delegatebroker.broker.net.ClientAddresses;
+import io.delegatebroker.broker.net.PendingConnections;
+import io.delegatebroker.broker.net.RefusalLog;
+import io.delegatebroker.broker.session.CloseReason;
+import io.delegatebroker.broker.session.IdleReaper;
+import io.delegatebroker.broker.session.SessionCommands;
+import io.delegatebroker.broker.session.SessionIndex;
+import io.delegatebroker.broker.session.Tombstones;
+import io.delegatebroker.broker.store.BrokerStore;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds one node's object graph on an open store and a clustered Vert.x: metrics, the session index, domain
+ * services, the delegate gateway and the admin API, each given its limits from {@link BrokerLimits}; starts the
+ * periodic tasks. Listeners are started by {@link Listeners}; this class binds nothing.
+ */
+final class BrokerApplication {
+
+  // The node's own logger, so that the lines written from here read as they always did.
+  private static final Logger LOG = LoggerFactory.getLogger(BrokerNode.class);
+
+  /** What the node keeps of the graph: to start its listeners, drain and stop in order. */
+  record Wired(SessionIndex sessions, LastUsedRecorder lastUsed, ExpiryWatcher expiry, DelegateGateway gateway,
+      AdminRouter admin, PendingConnections delegatePending, PendingConnections adminPending) {
+  }
+
+  private BrokerApplication() {
+  }
+
+  /** Vert.x with Micrometer metrics and a blocked-thread check that reports an event loop held over 2 s. */
+  static VertxOptions vertxOptions() {
+    return new VertxOptions()
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)))
+        .setBlockedThreadCheckInterval(1000)
+        .setMaxEventLoopExecuteTime(2)
+        .setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS);
+  }
+
+  static ClusterSettings clusterSettings(BrokerConfig config) {
+    return new ClusterSettings(config.clusterMembers(), config.clusterPort(), config.hazelcastConfig(),
+        config.clusterName(), config.clusterHost(), config.nodeId());
+  }
+
+  static Wired build(Vertx vertx, BrokerConfig config, BrokerStore store, ClusterSupport cluster,
+      PrometheusMeterRegistry registry, BooleanSupplier accepting) {
+    BrokerLimits limits = config.limits();
+    MicrometerBrokerMetrics metrics = new MicrometerBrokerMetrics(registry,
+        Arrays.stream(CloseReason.values()).map(CloseReason::cause).toList());
+    new EventLoopMonitor(registry).start(vertx);
+    Tombstones tombstones = new Tombstones();
+    SessionIndex index = new SessionIndex(tombstones, end -> {
+      metrics.sessionEnded(end.reason().cause());
+      var s = end.session();
+      LOG.info("session closed: account={} delegate={} instance={} node={} reason={} code={} delegateId={}",
+          s.accountId(), s.delegateName(), s.instance(), config.nodeId(), end.reason().cause(), end.reason().code(),
+          s.delegateId());
+    });
+    metrics.gauge("broker_sessions", "Live delegate sessions on this node by status", () -> index.count(false),
+        "status", Delegate.ACTIVE);
+    metrics.gauge("broker_sessions", "Live delegate sessions on this node by status", () -> index.count(true),
+        "status", Delegate.PENDING);
+    var tokenLookups = metrics.counter("broker_token_store_lookups", "Token verifications that had to query the store");
+    TokenVerifier verifier = new TokenVerifier(hash -> {
+      tokenLookups.increment();
+      return store.findTokenByHash(hash);
+    }, tombstones, limits.tokenCacheEntries());
+    ProfileDirectory profiles = new ProfileDirectory(store);
+    DelegateRegistry delegates = new DelegateRegistry(store);
+    SessionCommands commands = new SessionCommands(config.nodeId(), index, verifier::forget, delegates::forget,
+        profiles::forget, metrics::revocationLatency);
+    LastUsedRecorder lastUsed = new LastUsedRecorder(store);
+    lastUsed.start(vertx);
+    ExpiryWatcher expiry = new ExpiryWatcher(vertx, index);
+    NodeCommandBus bus = cluster.commandBus(vertx, commands, index);
+    metrics.gauge("broker_cluster_nodes", "Nodes in the cluster as this node sees it", () -> bus.liveNodes().size());
+    AccountService accounts = new AccountService(store, config.adminKey());
+    ListingGate listings = new ListingGate(limits.listingsPerAccount(), limits.listingsWaiting());
+    AdminRouter admin = new AdminRouter(accounts, accounts,
+        new TokenService(store, accounts, bus, lastUsed, listings),
+        new ProfileService(store, accounts, bus),
+        new DelegateService(store, accounts, bus, listings),
+        new ClusterService(bus));
+    new TokenSafetyNet(store, index, verifier, limits.safetyNetPeriod(), limits.safetyNetBatch()).start(vertx);
+    new DelegateReconciler(store, index, delegates).start(vertx);
+    new IdleReaper(index, Duration.ofSeconds(config.heartbeatSeconds())).start(vertx);
+    vertx.setPeriodic(limits.tombstonePurgePeriod().toMillis(),
+        id -> tombstones.purgeOlderThan(System.currentTimeMillis() - Tombstones.RETENTION_MILLIS));
+    ConnectAdmission admission = new ConnectAdmission(verifier, profiles, delegates);
+    SessionFrames frames = new SessionFrames(index, vertx.eventBus(), limits.framesPerSecond());
+    FailedHandshakeLimiter limiter = new FailedHandshakeLimiter(limits.handshakeFailureLimit(),
+        limits.handshakeFailureWindow(), limits.handshakeFailureKeys());
+    metrics.gauge("broker_rate_limited_addresses",
+        "Source addresses (and address-token pairs) with failed handshakes in the current window",
+        limiter::trackedAddresses);
+    ClientAddresses clients = new ClientAddresses(config.trustedProxies());
+    RefusalLog refusals = new RefusalLog(LoggerFactory.getLogger(DelegateGateway.class), config.nodeId(),
+        limits.refusalLogLines(), Duration.ofSeconds(limits.refusalLogIntervalSeconds()), limits.refusalLogAddresses());
+    refusals.start(vertx);
+    Duration handshakeDeadline = Duration.ofSeconds(limits.handshakeTimeoutSeconds());
+    PendingConnections delegatePending = PendingConnectionsFactory.create("delegate", handshakeDeadline,
+        handshakeDeadline, limits, clients, refusals, metrics);
+    PendingConnections adminPending = PendingConnectionsFactory.create("admin", handshakeDeadline,
+        Duration.ofSeconds(limits.adminIdleTimeoutSeconds()), limits, clients, refusals, metrics);
+    DelegateGateway gateway = new DelegateGateway(config.nodeId(), config.heartbeatSeconds(), admission, index, frames,
+        expiry, lastUsed, new HandshakeThrottle(limiter, verifier::knownLive), clients, refusals, metrics, accepting);
+    return new Wired(index, lastUsed, expiry, gateway, admin, delegatePending, adminPending);
+  }
+}
