@@ -2,7 +2,6 @@ package io.delegatebroker.broker.app;
 
 import io.delegatebroker.api.routes.AdminRouter;
 import io.delegatebroker.broker.cluster.ClusterService;
-import io.delegatebroker.broker.cluster.ClusterSettings;
 import io.delegatebroker.broker.cluster.ClusterSupport;
 import io.delegatebroker.broker.cluster.NodeCommandBus;
 import io.delegatebroker.broker.domain.Delegate;
@@ -36,13 +35,10 @@ import io.delegatebroker.broker.session.SessionIndex;
 import io.delegatebroker.broker.session.Tombstones;
 import io.delegatebroker.broker.store.BrokerStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.micrometer.MicrometerMetricsOptions;
-import io.vertx.micrometer.VertxPrometheusOptions;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,24 +56,15 @@ final class BrokerApplication {
   /** What the node keeps of the graph: to start its listeners, drain and stop in order. */
   record Wired(SessionIndex sessions, LastUsedRecorder lastUsed, ExpiryWatcher expiry, DelegateGateway gateway,
       AdminRouter admin, PendingConnections delegatePending, PendingConnections adminPending) {
+
+    /** Stops the expiry timers and flushes the last-used times still buffered for the store. */
+    Future<Void> stop() {
+      expiry.stop();
+      return lastUsed.stop();
+    }
   }
 
   private BrokerApplication() {
-  }
-
-  /** Vert.x with Micrometer metrics and a blocked-thread check that reports an event loop held over 2 s. */
-  static VertxOptions vertxOptions() {
-    return new VertxOptions()
-        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
-            .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)))
-        .setBlockedThreadCheckInterval(1000)
-        .setMaxEventLoopExecuteTime(2)
-        .setMaxEventLoopExecuteTimeUnit(TimeUnit.SECONDS);
-  }
-
-  static ClusterSettings clusterSettings(BrokerConfig config) {
-    return new ClusterSettings(config.clusterMembers(), config.clusterPort(), config.hazelcastConfig(),
-        config.clusterName(), config.clusterHost(), config.nodeId());
   }
 
   static Wired build(Vertx vertx, BrokerConfig config, BrokerStore store, ClusterSupport cluster,

@@ -59,8 +59,8 @@ public final class BrokerNode {
   /** Starts the node. The future fails with a one-line cause when any part cannot start. */
   public Future<BrokerNode> start() {
     registry.config().commonTags("node", config.nodeId());
-    cluster = new ClusterSupport(BrokerApplication.clusterSettings(config));
-    return cluster.createVertx(BrokerApplication.vertxOptions(), new MicrometerMetricsFactory(registry))
+    cluster = new ClusterSupport(VertxSetup.clusterSettings(config));
+    return cluster.createVertx(VertxSetup.options(), new MicrometerMetricsFactory(registry))
         .compose(v -> {
           vertx = v;
           return StoreOpener.open(v, config);
@@ -111,10 +111,7 @@ public final class BrokerNode {
    */
   private CompletableFuture<Void> stop() {
     accepting.set(false);
-    if (wired != null) {
-      wired.expiry().stop();
-    }
-    Future<Void> flushed = wired == null ? Future.succeededFuture() : wired.lastUsed().stop();
+    Future<Void> flushed = wired == null ? Future.succeededFuture() : wired.stop();
     CompletableFuture<Void> beforeClose = flushed
         .compose(v -> store == null ? Future.succeededFuture() : store.close().recover(t -> Future.succeededFuture()))
         .toCompletionStage().toCompletableFuture();
