@@ -24,6 +24,6 @@ final class VertxSetup {
 
   static ClusterSettings clusterSettings(BrokerConfig config) {
     return new ClusterSettings(config.clusterMembers(), config.clusterPort(), config.hazelcastConfig(),
-        config.clusterName(), config.clusterHost(), config.nodeId());
+        config.clusterName(), config.clusterHost(), config.nodeId(), config.limits().commandDeadline());
   }
 }

@@ -28,6 +28,7 @@ public record BrokerLimits(
     int safetyNetBatch,
     int listingsPerAccount,
     int listingsWaiting,
+    Duration commandDeadline,
     Duration storeCallDeadline,
     Duration storeConnectTimeout,
     int storePoolSize,
@@ -73,6 +74,8 @@ public record BrokerLimits(
   public static final int DEFAULT_LISTINGS_PER_ACCOUNT = 4;
   /** Listings of one account waiting on a node before more are refused with 503. */
   public static final int DEFAULT_LISTINGS_WAITING = 1_000;
+  /** How long a command fanned out to every node (revoke, approve, listings...) waits for their answers (contract). */
+  public static final Duration DEFAULT_COMMAND_DEADLINE = Duration.ofSeconds(5);
   /** One store call, from asking for a connection to the last row (503 past it). */
   public static final Duration DEFAULT_STORE_CALL_DEADLINE = Duration.ofSeconds(5);
   /** Opening a new database connection: a host that drops packets must not hold a pool slot for Vert.x's 60 s. */
@@ -103,7 +106,7 @@ public record BrokerLimits(
         DEFAULT_REFUSAL_LOG_ADDRESSES, DEFAULT_MAX_INITIAL_LINE_BYTES, DEFAULT_MAX_HEADER_BYTES,
         DEFAULT_FRAMES_PER_SECOND, DEFAULT_TOKEN_CACHE_ENTRIES, DEFAULT_TOMBSTONE_PURGE_PERIOD,
         DEFAULT_SAFETY_NET_PERIOD, DEFAULT_SAFETY_NET_BATCH, DEFAULT_LISTINGS_PER_ACCOUNT, DEFAULT_LISTINGS_WAITING,
-        DEFAULT_STORE_CALL_DEADLINE, DEFAULT_STORE_CONNECT_TIMEOUT, DEFAULT_STORE_POOL_SIZE,
+        DEFAULT_COMMAND_DEADLINE, DEFAULT_STORE_CALL_DEADLINE, DEFAULT_STORE_CONNECT_TIMEOUT, DEFAULT_STORE_POOL_SIZE,
         DEFAULT_STORE_POOL_WAITING, DEFAULT_STORE_POOL_WAIT);
   }
 
@@ -132,6 +135,7 @@ public record BrokerLimits(
     inRange("safetyNetBatch", safetyNetBatch, 1, 30_000);
     inRange("listingsPerAccount", listingsPerAccount, 1, MANY);
     inRange("listingsWaiting", listingsWaiting, 0, MANY);
+    positive("commandDeadline", commandDeadline);
     positive("storeCallDeadline", storeCallDeadline);
     positive("storeConnectTimeout", storeConnectTimeout);
     inRange("storePoolSize", storePoolSize, 1, 10_000);

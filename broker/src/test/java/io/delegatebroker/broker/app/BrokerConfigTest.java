@@ -167,7 +167,7 @@ class BrokerConfigTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new BrokerLimits(30, 10, 30, 200,
         2000, 5, 10, BrokerLimits.DEFAULT_HANDSHAKE_FAILURE_WINDOW, 0, 1, 4096, 16384, 100, 1,
         BrokerLimits.DEFAULT_TOMBSTONE_PURGE_PERIOD, BrokerLimits.DEFAULT_SAFETY_NET_PERIOD, 500, 4, 1000,
-        BrokerLimits.DEFAULT_STORE_CALL_DEADLINE, BrokerLimits.DEFAULT_STORE_CONNECT_TIMEOUT, 8, 10_000,
+        BrokerLimits.DEFAULT_COMMAND_DEADLINE, BrokerLimits.DEFAULT_STORE_CALL_DEADLINE, BrokerLimits.DEFAULT_STORE_CONNECT_TIMEOUT, 8, 10_000,
         Duration.ZERO));
     assertTrue(e.getMessage().startsWith("handshakeFailureKeys must be between 1 and"), e.getMessage());
   }

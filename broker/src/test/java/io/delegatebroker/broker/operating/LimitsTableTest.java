@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.delegatebroker.api.routes.AdminRouter;
 import io.delegatebroker.broker.app.BrokerConfig;
 import io.delegatebroker.broker.app.BrokerConfig.ConfigException;
-import io.delegatebroker.broker.cluster.NodeCommandBus;
 import io.delegatebroker.broker.limits.BrokerLimits;
 import io.delegatebroker.broker.session.IdleReaper;
 import io.delegatebroker.broker.session.Tombstones;
@@ -85,7 +84,7 @@ class LimitsTableTest {
         row(D.listingsPerAccount() + " at once, " + n(D.listingsWaiting()) + " waiting", "fixed",
             "listingsPerAccount", "listingsWaiting"));
     rows.put("revoke and other cluster commands waiting for peers",
-        row(NodeCommandBus.CONFIRM_TIMEOUT_MILLIS / 1000 + " s", "fixed (contract)"));
+        row(s(D.commandDeadline()), "fixed (contract)", "commandDeadline"));
     rows.put("a revocation this node missed (every token with live sessions re-checked in the store)",
         row("every " + s(D.safetyNetPeriod()) + ", " + n(D.safetyNetBatch()) + " tokens per query", "fixed",
             "safetyNetPeriod", "safetyNetBatch"));
