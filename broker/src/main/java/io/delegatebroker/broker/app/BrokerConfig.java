@@ -38,6 +38,7 @@ public record BrokerConfig(
   public static final int DEFAULT_CLUSTER_PORT = 5701;
   public static final int DEFAULT_HEARTBEAT_SECONDS = 30;
   public static final String DEFAULT_CLUSTER_NAME = "delegate-broker";
+
   /** A setting that cannot be used; the message names the variable. */
   public static final class ConfigException extends RuntimeException {
     private static final long serialVersionUID = 1L;
