@@ -1,13 +1,15 @@
 package io.delegatebroker.api.ops;
 
 import io.delegatebroker.api.auth.Caller;
+import io.delegatebroker.api.vocabulary.DelegateStatus;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /** Registered delegates: listing with live instances, approval, rejection, deletion and messages to them. */
 public interface DelegateOperations {
-  Future<JsonArray> listDelegates(String accountId, String status, String project);
+  /** @param status a status, or null for all; @param project a project or null */
+  Future<JsonArray> listDelegates(String accountId, DelegateStatus status, String project);
 
   Future<JsonObject> getDelegate(String accountId, String delegateId);
 

@@ -1,6 +1,7 @@
 package io.delegatebroker.api.ops;
 
 import io.delegatebroker.api.auth.Caller;
+import io.delegatebroker.api.vocabulary.TokenStatus;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -10,8 +11,8 @@ import java.time.Instant;
 public interface TokenOperations {
   Future<JsonObject> createToken(Caller caller, String accountId, String name, String project, Instant expiresAt);
 
-  /** @param status ACTIVE, REVOKED or null; @param project a project or null */
-  Future<JsonArray> listTokens(String accountId, String status, String project);
+  /** @param status a status, or null for all; @param project a project or null */
+  Future<JsonArray> listTokens(String accountId, TokenStatus status, String project);
 
   Future<JsonObject> getToken(String accountId, String name);
 

@@ -9,6 +9,8 @@ import io.delegatebroker.api.ops.ClusterOperations;
 import io.delegatebroker.api.ops.DelegateOperations;
 import io.delegatebroker.api.ops.ProfileOperations;
 import io.delegatebroker.api.ops.TokenOperations;
+import io.delegatebroker.api.vocabulary.DelegateStatus;
+import io.delegatebroker.api.vocabulary.TokenStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -28,8 +30,6 @@ public final class AdminRouter {
   public static final long MAX_BODY_BYTES = 64 * 1024;
 
   private static final String CALLER = "caller";
-  private static final Set<String> TOKEN_STATUSES = Set.of("ACTIVE", "REVOKED");
-  private static final Set<String> DELEGATE_STATUSES = Set.of("ACTIVE", "PENDING_APPROVAL");
 
   private final KeyAuthenticator authenticator;
   private final AccountOperations accounts;
@@ -86,7 +86,7 @@ public final class AdminRouter {
           Validation.optionalName(body, "project"), Validation.optionalInstant(body, "expiresAt"));
     });
     get(router, "/v1/accounts/:acc/tokens", ctx -> tokens.listTokens(acc(ctx),
-        Validation.statusFilter(ctx.queryParams().get("status"), TOKEN_STATUSES),
+        Validation.statusFilter(ctx.queryParams().get("status"), TokenStatus.class),
         projectFilter(ctx)).map(AdminRouter::items));
     get(router, "/v1/accounts/:acc/tokens/:name", ctx -> tokens.getToken(acc(ctx), pathName(ctx, "name")));
     post(router, "/v1/accounts/:acc/tokens/:name/revoke", 200,
@@ -129,7 +129,7 @@ public final class AdminRouter {
       return delegates.approveAll(caller(ctx), acc(ctx), token, profile);
     });
     get(router, "/v1/accounts/:acc/delegates", ctx -> delegates.listDelegates(acc(ctx),
-        Validation.statusFilter(ctx.queryParams().get("status"), DELEGATE_STATUSES),
+        Validation.statusFilter(ctx.queryParams().get("status"), DelegateStatus.class),
         projectFilter(ctx)).map(AdminRouter::items));
     get(router, "/v1/accounts/:acc/delegates/:id", ctx -> delegates.getDelegate(acc(ctx), pathName(ctx, "id")));
     post(router, "/v1/accounts/:acc/delegates/:id/approve", 200,

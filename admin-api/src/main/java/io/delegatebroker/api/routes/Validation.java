@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -140,13 +141,17 @@ public final class Validation {
     }
   }
 
-  public static String statusFilter(String value, Set<String> allowed) {
+  /** The {@code status} query filter as one of the type's words, or null when absent. */
+  public static <E extends Enum<E>> E statusFilter(String value, Class<E> type) {
     if (value == null) {
       return null;
     }
-    if (!allowed.contains(value)) {
-      throw BrokerException.badRequest("Query parameter 'status' must be one of " + allowed + ".");
+    for (E status : type.getEnumConstants()) {
+      if (status.name().equals(value)) {
+        return status;
+      }
     }
-    return value;
+    throw BrokerException.badRequest("Query parameter 'status' must be one of "
+        + Arrays.toString(type.getEnumConstants()) + ".");
   }
 }

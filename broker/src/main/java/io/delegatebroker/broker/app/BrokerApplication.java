@@ -1,10 +1,10 @@
 package io.delegatebroker.broker.app;
 
 import io.delegatebroker.api.routes.AdminRouter;
+import io.delegatebroker.api.vocabulary.DelegateStatus;
 import io.delegatebroker.broker.cluster.ClusterService;
 import io.delegatebroker.broker.cluster.ClusterSupport;
 import io.delegatebroker.broker.cluster.NodeCommandBus;
-import io.delegatebroker.broker.domain.Delegate;
 import io.delegatebroker.broker.domain.ListingGate;
 import io.delegatebroker.broker.domain.account.AccountService;
 import io.delegatebroker.broker.domain.delegate.ConnectAdmission;
@@ -13,6 +13,7 @@ import io.delegatebroker.broker.domain.delegate.DelegateRegistry;
 import io.delegatebroker.broker.domain.delegate.DelegateService;
 import io.delegatebroker.broker.domain.profile.ProfileDirectory;
 import io.delegatebroker.broker.domain.profile.ProfileService;
+import io.delegatebroker.broker.domain.store.BrokerStore;
 import io.delegatebroker.broker.domain.token.ExpiryWatcher;
 import io.delegatebroker.broker.domain.token.LastUsedRecorder;
 import io.delegatebroker.broker.domain.token.TokenSafetyNet;
@@ -33,7 +34,6 @@ import io.delegatebroker.broker.session.IdleReaper;
 import io.delegatebroker.broker.session.SessionCommands;
 import io.delegatebroker.broker.session.SessionIndex;
 import io.delegatebroker.broker.session.Tombstones;
-import io.delegatebroker.broker.store.BrokerStore;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -82,9 +82,9 @@ final class BrokerApplication {
           s.delegateId());
     });
     metrics.gauge("broker_sessions", "Live delegate sessions on this node by status", () -> index.count(false),
-        "status", Delegate.ACTIVE);
+        "status", DelegateStatus.ACTIVE.name());
     metrics.gauge("broker_sessions", "Live delegate sessions on this node by status", () -> index.count(true),
-        "status", Delegate.PENDING);
+        "status", DelegateStatus.PENDING_APPROVAL.name());
     var tokenLookups = metrics.counter("broker_token_store_lookups", "Token verifications that had to query the store");
     TokenVerifier verifier = new TokenVerifier(hash -> {
       tokenLookups.increment();

@@ -2,9 +2,9 @@ package io.delegatebroker.broker.app;
 
 import io.delegatebroker.broker.app.BrokerApplication.Wired;
 import io.delegatebroker.broker.cluster.ClusterSupport;
+import io.delegatebroker.broker.domain.store.BrokerStore;
 import io.delegatebroker.broker.session.CloseReason;
 import io.delegatebroker.broker.session.SessionIndex;
-import io.delegatebroker.broker.store.BrokerStore;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;

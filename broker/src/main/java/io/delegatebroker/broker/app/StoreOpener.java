@@ -1,7 +1,7 @@
 package io.delegatebroker.broker.app;
 
+import io.delegatebroker.broker.domain.store.BrokerStore;
 import io.delegatebroker.broker.limits.BrokerLimits;
-import io.delegatebroker.broker.store.BrokerStore;
 import io.delegatebroker.broker.store.memory.MemoryStore;
 import io.delegatebroker.broker.store.pg.Migrations;
 import io.delegatebroker.broker.store.pg.PgStore;

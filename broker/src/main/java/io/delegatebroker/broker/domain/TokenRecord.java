@@ -1,5 +1,6 @@
 package io.delegatebroker.broker.domain;
 
+import io.delegatebroker.api.vocabulary.TokenStatus;
 import java.time.Instant;
 
 /**
@@ -7,16 +8,13 @@ import java.time.Instant;
  *
  * @param id        internal id, stable across renames and nodes
  * @param hash      hex SHA-256 of the value
- * @param status    ACTIVE or REVOKED
+ * @param status    active or revoked (expiry is judged from {@code expiresAt})
  */
-public record TokenRecord(String id, String accountId, String name, String project, String hash, String status,
+public record TokenRecord(String id, String accountId, String name, String project, String hash, TokenStatus status,
     Instant createdAt, Instant expiresAt, Instant revokedAt, Instant lastUsedAt) {
 
-  public static final String ACTIVE = "ACTIVE";
-  public static final String REVOKED = "REVOKED";
-
   public boolean revoked() {
-    return REVOKED.equals(status);
+    return status == TokenStatus.REVOKED;
   }
 
   public boolean expiredAt(Instant now) {
@@ -24,7 +22,8 @@ public record TokenRecord(String id, String accountId, String name, String proje
   }
 
   public TokenRecord withRevokedAt(Instant at) {
-    return new TokenRecord(id, accountId, name, project, hash, REVOKED, createdAt, expiresAt, at, lastUsedAt);
+    return new TokenRecord(id, accountId, name, project, hash, TokenStatus.REVOKED, createdAt, expiresAt, at,
+        lastUsedAt);
   }
 
   public TokenRecord withLastUsedAt(Instant at) {

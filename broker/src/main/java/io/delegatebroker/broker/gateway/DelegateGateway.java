@@ -1,20 +1,21 @@
 package io.delegatebroker.broker.gateway;
 
 import io.delegatebroker.api.error.BrokerException;
-import io.delegatebroker.api.error.ErrorCode;
 import io.delegatebroker.api.routes.ErrorResponses;
+import io.delegatebroker.broker.domain.ConnectRefused;
 import io.delegatebroker.broker.domain.delegate.ConnectAdmission;
 import io.delegatebroker.broker.domain.delegate.ConnectAdmission.Admission;
 import io.delegatebroker.broker.domain.token.ExpiryWatcher;
 import io.delegatebroker.broker.domain.token.LastUsedRecorder;
-import io.delegatebroker.broker.domain.token.TokenVerifier;
 import io.delegatebroker.broker.domain.Times;
 import io.delegatebroker.broker.metrics.BrokerMetrics;
+import io.delegatebroker.broker.metrics.BrokerMetrics.DelegateClose;
 import io.delegatebroker.broker.net.ClientAddresses;
 import io.delegatebroker.broker.net.RefusalLog;
 import io.delegatebroker.broker.session.CloseReason;
 import io.delegatebroker.broker.session.DelegateSession;
 import io.delegatebroker.broker.session.SessionIndex;
+import io.delegatebroker.broker.vocabulary.RefusalReason;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -75,7 +76,7 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
     }
     String address = clients.of(req);
     if (!accepting.getAsBoolean()) {
-      refuse(req, null, address, new BrokerException(ErrorCode.UNAVAILABLE, "The node is not accepting delegates."), "draining");
+      refuse(req, null, address, new ConnectRefused(RefusalReason.DRAINING, "The node is not accepting delegates."));
       return;
     }
     if (!req.canUpgradeToWebSocket()) {
@@ -92,14 +93,14 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
     }
     int retryAfter = throttle.retryAfter(address, hs);
     if (retryAfter > 0) {
-      refuse(req, hs, address, rateLimited(retryAfter), "rate_limited");
+      refuse(req, hs, address, rateLimited(retryAfter));
       return;
     }
     // Hold the request unread while admission runs: the upgrade needs it not yet ended.
     req.pause();
     admission.admit(hs.accountId(), hs.token(), hs.delegateName(), hs.type(), hs.profile())
         .onSuccess(adm -> upgrade(req, hs, adm))
-        .onFailure(t -> refuse(req, hs, address, BrokerException.from(t), reasonOf(t)));
+        .onFailure(t -> refuse(req, hs, address, BrokerException.from(t)));
   }
 
   /**
@@ -109,7 +110,7 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
   public void invalid(HttpServerRequest req) {
     String address = clients.of(req);
     BrokerException e = ErrorResponses.invalidRequest(req);
-    record(req, null, address, e, "bad_request");
+    record(req, null, address, e);
     ErrorResponses.sendInvalid(req, e);
   }
 
@@ -117,34 +118,36 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
   private void refuseMalformed(HttpServerRequest req, String address, BrokerException e) {
     int retryAfter = throttle.retryAfter(address);
     if (retryAfter > 0) {
-      refuse(req, null, address, rateLimited(retryAfter), "rate_limited");
+      refuse(req, null, address, rateLimited(retryAfter));
     } else {
-      refuse(req, null, address, e, "bad_request");
+      refuse(req, null, address, e);
     }
   }
 
-  private static BrokerException rateLimited(int retryAfter) {
-    return new BrokerException(ErrorCode.RATE_LIMITED, "Too many failed attempts from this address.", retryAfter);
+  private static ConnectRefused rateLimited(int retryAfter) {
+    return new ConnectRefused(RefusalReason.RATE_LIMITED, "Too many failed attempts from this address.", retryAfter);
   }
 
-  private static String reasonOf(Throwable t) {
-    if (t instanceof TokenVerifier.InvalidToken it) {
-      return it.reason();
-    }
-    return t instanceof BrokerException be ? be.code().code() : "internal";
+  /**
+   * Why a handshake was refused, by the failure's type: the reason a {@link ConnectRefused} carries, else (a request
+   * the broker cannot read, a store failure during admission) its error code's.
+   */
+  private static RefusalReason reasonOf(BrokerException e) {
+    return e instanceof ConnectRefused r ? r.reason() : RefusalReason.of(e.code());
   }
 
-  private void refuse(HttpServerRequest req, HandshakeRequest hs, String address, BrokerException e, String reason) {
-    record(req, hs, address, e, reason);
+  private void refuse(HttpServerRequest req, HandshakeRequest hs, String address, BrokerException e) {
+    record(req, hs, address, e);
     ErrorResponses.send(req.response(), e);
   }
 
   /** Counts, logs (sampled per address, see {@link RefusalLog}) and charges a refusal to its address or token. */
-  private void record(HttpServerRequest req, HandshakeRequest hs, String address, BrokerException e, String reason) {
+  private void record(HttpServerRequest req, HandshakeRequest hs, String address, BrokerException e) {
+    RefusalReason reason = reasonOf(e);
     metrics.connectRefused(reason);
-    refusals.refused(address, reason, () -> "connect refused: "
+    refusals.refused(address, reason.asTag(), () -> "connect refused: "
         + (hs == null ? HandshakeRequest.describe(req.headers()) : hs) + " node=" + nodeId + " from=" + address
-        + " reason=" + reason + " status=" + e.code().status());
+        + " reason=" + reason.asTag() + " status=" + e.code().status());
     throttle.failed(address, hs, reason);
   }
 
@@ -163,38 +166,32 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
   }
 
   /**
-   * Frames and messages larger than the server's WebSocket limits never reach {@link SessionFrames}: Netty rejects an
-   * oversized frame and Vert.x an oversized fragmented message, both as exceptions. Those are still "over 64 KiB"
-   * and close with 1009 like the ones {@link SessionFrames} sees; any other protocol error is a policy violation.
+   * The close of a session whose connection failed, by the failure's type. A frame over the limit never reaches
+   * {@link SessionFrames}: Netty refuses it with a {@link CorruptedWebSocketFrameException} whose close status says
+   * 1009, and {@link BoundedDeflate} stops one that inflates past it; both are "over 64 KiB" and close with 1009 like
+   * the messages {@link SessionFrames} refuses itself. Any other protocol error is a policy violation. (Vert.x's own
+   * message aggregator, which has no typed failure, is never on: the broker only sets a frame handler and assembles
+   * fragmented messages itself.)
    */
   static CloseReason closeReasonOf(Throwable t) {
-    if (t instanceof CorruptedWebSocketFrameException c && c.closeStatus() != null
-        && c.closeStatus().code() == CloseReason.MESSAGE_TOO_BIG.code()) {
-      return CloseReason.MESSAGE_TOO_BIG;
-    }
-    if (BoundedDeflate.overLimit(t)) {
-      return CloseReason.MESSAGE_TOO_BIG;
-    }
-    // Vert.x's frame aggregator has no dedicated type: "... to overflow max message size of N".
-    if (t instanceof IllegalStateException && t.getMessage() != null && t.getMessage().contains("max message size")) {
-      return CloseReason.MESSAGE_TOO_BIG;
-    }
-    return CloseReason.POLICY_VIOLATION;
+    boolean tooBig = t instanceof CorruptedWebSocketFrameException c && c.closeStatus() != null
+        && c.closeStatus().code() == CloseReason.MESSAGE_TOO_BIG.code();
+    return tooBig || BoundedDeflate.overLimit(t) ? CloseReason.MESSAGE_TOO_BIG : CloseReason.POLICY_VIOLATION;
   }
 
   /**
    * The delegate ended its session (close frame or lost connection): forgotten, counted and logged once, unless the
    * broker had closed it first. Vert.x answers the close frame itself.
    */
-  private void closedByDelegate(DelegateSession session, String how, Short code) {
+  private void closedByDelegate(DelegateSession session, DelegateClose how, Short code) {
     if (!session.markClosedByDelegate()) {
       return;
     }
     index.remove(session);
     metrics.sessionClosedByDelegate(how);
     LOG.info("session closed by delegate: account={} delegate={} instance={} node={} how={} code={} delegateId={}",
-        session.accountId(), session.delegateName(), session.instance(), nodeId, how,
-        BrokerMetrics.CLOSE_FRAME.equals(how) ? code : "-", session.delegateId());
+        session.accountId(), session.delegateName(), session.instance(), nodeId, how.asTag(),
+        how == DelegateClose.CLOSE_FRAME ? code : "-", session.delegateId());
   }
 
   private void open(ServerWebSocket ws, HandshakeRequest hs, Admission adm) {
@@ -204,7 +201,7 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
     ws.closeHandler(v -> {
       // Vert.x records the code of a close frame received; 1006 means the connection went without one.
       Short code = ws.closeStatusCode();
-      closedByDelegate(session, code != null && code != 1006 ? BrokerMetrics.CLOSE_FRAME : BrokerMetrics.CONNECTION_LOST,
+      closedByDelegate(session, code != null && code != 1006 ? DelegateClose.CLOSE_FRAME : DelegateClose.CONNECTION_LOST,
           code);
       index.remove(session);
     });
@@ -212,7 +209,7 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
     // the broker assembles messages itself.
     ws.frameHandler(frame -> {
       if (frame.isClose()) {
-        closedByDelegate(session, BrokerMetrics.CLOSE_FRAME, frame.closeStatusCode());
+        closedByDelegate(session, DelegateClose.CLOSE_FRAME, frame.closeStatusCode());
       } else {
         frames.onFrame(session, frame, frameState);
       }

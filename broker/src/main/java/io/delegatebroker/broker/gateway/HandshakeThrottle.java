@@ -1,7 +1,7 @@
 package io.delegatebroker.broker.gateway;
 
 import io.delegatebroker.broker.domain.Secrets;
-import java.util.Set;
+import io.delegatebroker.broker.vocabulary.RefusalReason;
 import java.util.function.BiPredicate;
 
 /**
@@ -11,12 +11,6 @@ import java.util.function.BiPredicate;
  * nothing either; a token limited from this address is answered 429 whatever the address did.
  */
 public final class HandshakeThrottle {
-
-  /** Refusal reasons that prove nothing about the client: they count against its address. */
-  private static final Set<String> GUESSES = Set.of("unknown", "malformed", "bad_request");
-  /** Refusal reasons of a token the store knows: they count against that token from that address. */
-  private static final Set<String> KNOWN_TOKEN = Set.of("revoked", "expired", "wrong_account", "delegate_rejected",
-      "profile_not_found");
 
   private final FailedHandshakeLimiter limiter;
   private final BiPredicate<String, String> knownLive;
@@ -41,12 +35,19 @@ public final class HandshakeThrottle {
     return limiter.retryAfterSeconds(address, Secrets.hash(hs.token()));
   }
 
-  /** Counts a refusal with this reason ({@code BrokerMetrics.REFUSAL_REASONS}); others (429, 503) are not failures. */
-  public void failed(String address, HandshakeRequest hs, String reason) {
-    if (GUESSES.contains(reason) || (hs == null && KNOWN_TOKEN.contains(reason))) {
-      limiter.failed(address);
-    } else if (KNOWN_TOKEN.contains(reason)) {
-      limiter.failed(address, Secrets.hash(hs.token()));
+  /** Counts a refusal as its reason's {@link RefusalReason.Charge} says; others (429, 503) are not failures. */
+  public void failed(String address, HandshakeRequest hs, RefusalReason reason) {
+    switch (reason.charge()) {
+      case ADDRESS -> limiter.failed(address);
+      case TOKEN -> {
+        if (hs == null) {
+          limiter.failed(address);
+        } else {
+          limiter.failed(address, Secrets.hash(hs.token()));
+        }
+      }
+      case NONE -> {
+      }
     }
   }
 }

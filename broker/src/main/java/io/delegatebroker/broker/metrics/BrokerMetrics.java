@@ -1,6 +1,6 @@
 package io.delegatebroker.broker.metrics;
 
-import java.util.List;
+import io.delegatebroker.broker.vocabulary.RefusalReason;
 
 /**
  * What the broker reports about itself. Domain and transport code talk to this interface only; the Micrometer
@@ -11,33 +11,36 @@ public interface BrokerMetrics {
   /** Outcome label of an accepted handshake. */
   String ACCEPTED = "accepted";
 
-  /**
-   * Every reason a handshake can be refused for, as reported to {@link #connectRefused}: the token reasons of
-   * {@code TokenVerifier.InvalidToken} (401 to the client), then the error codes of the other refusals.
-   * {@code internal} should stay at zero.
-   */
-  List<String> REFUSAL_REASONS = List.of("unknown", "revoked", "expired", "wrong_account", "malformed",
-      "bad_request", "profile_not_found", "delegate_rejected", "rate_limited", "draining", "unavailable", "internal");
-
   /** How a delegate can end its own session, as reported to {@link #sessionClosedByDelegate}. */
-  String CLOSE_FRAME = "close_frame";
-  String CONNECTION_LOST = "connection_lost";
-  List<String> DELEGATE_CLOSES = List.of(CLOSE_FRAME, CONNECTION_LOST);
+  enum DelegateClose {
+    /** It sent a close frame. */
+    CLOSE_FRAME("close_frame"),
+    /** The connection went away without one. */
+    CONNECTION_LOST("connection_lost");
+
+    private final String tag;
+
+    DelegateClose(String tag) {
+      this.tag = tag;
+    }
+
+    /** The {@code how} tag of the metric and the log line. */
+    public String asTag() {
+      return tag;
+    }
+  }
 
   /** A handshake was accepted. */
   void connectAccepted();
 
-  /** A handshake was refused; {@code reason} is one of {@link #REFUSAL_REASONS}. */
-  void connectRefused(String reason);
+  /** A handshake was refused, for this reason (its tag is the {@code outcome}). */
+  void connectRefused(RefusalReason reason);
 
   /** The broker closed a session; {@code cause} is {@code CloseReason.cause()}. */
   void sessionEnded(String cause);
 
-  /**
-   * The delegate ended its session: {@code how} is {@link #CLOSE_FRAME} (its close frame) or {@link #CONNECTION_LOST}
-   * (the connection went away without one). Not an eviction.
-   */
-  void sessionClosedByDelegate(String how);
+  /** The delegate ended its session, by a close frame or by going away. Not an eviction. */
+  void sessionClosedByDelegate(DelegateClose how);
 
   /** Time from a revoke request to the end of local eviction on this node. */
   void revocationLatency(long millis);

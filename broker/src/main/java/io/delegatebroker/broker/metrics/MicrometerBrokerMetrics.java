@@ -1,5 +1,6 @@
 package io.delegatebroker.broker.metrics;
 
+import io.delegatebroker.broker.vocabulary.RefusalReason;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -35,9 +36,13 @@ public final class MicrometerBrokerMetrics implements BrokerMetrics {
         .maximumExpectedValue(Duration.ofSeconds(30))
         .register(registry);
     attempts(ACCEPTED);
-    REFUSAL_REASONS.forEach(this::attempts);
+    for (RefusalReason reason : RefusalReason.values()) {
+      attempts(reason.asTag());
+    }
     evictionCauses.forEach(this::evictions);
-    BrokerMetrics.DELEGATE_CLOSES.forEach(this::delegateCloses);
+    for (DelegateClose how : DelegateClose.values()) {
+      delegateCloses(how.asTag());
+    }
   }
 
   /** Registers a gauge read at scrape time. */
@@ -77,8 +82,8 @@ public final class MicrometerBrokerMetrics implements BrokerMetrics {
   }
 
   @Override
-  public void connectRefused(String reason) {
-    attempts(reason).increment();
+  public void connectRefused(RefusalReason reason) {
+    attempts(reason.asTag()).increment();
   }
 
   @Override
@@ -87,8 +92,8 @@ public final class MicrometerBrokerMetrics implements BrokerMetrics {
   }
 
   @Override
-  public void sessionClosedByDelegate(String how) {
-    delegateCloses(how).increment();
+  public void sessionClosedByDelegate(DelegateClose how) {
+    delegateCloses(how.asTag()).increment();
   }
 
   @Override

@@ -4,7 +4,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
@@ -15,7 +14,7 @@ import java.util.function.BiConsumer;
  * deadline it is closed without an answer. At most {@code perAddress} may wait at once per source address (trusted
  * proxies are exempt, they carry many clients) and {@code total} in all; a connection over either cap is closed the
  * moment it is accepted, so one host can never hold more than its share of the node's file descriptors. Every close
- * is reported to {@code closed} with the peer address and one of {@link #REASONS}.
+ * is reported to {@code closed} with the peer address and its {@link Cause}.
  *
  * <p>A connection stops waiting when its request's headers arrive; from then on other limits hold it (the store
  * deadline during admission, the idle reaper after an upgrade). Runs on the event loops, never blocks: one timer per
@@ -23,20 +22,30 @@ import java.util.function.BiConsumer;
  */
 public final class PendingConnections {
 
-  /** Why a connection was closed before it sent a request. */
-  public static final String HANDSHAKE_TIMEOUT = "handshake_timeout";
-  public static final String IDLE_TIMEOUT = "idle_timeout";
-  public static final String ADDRESS_CAP = "address_cap";
-  public static final String TOTAL_CAP = "total_cap";
-  public static final List<String> REASONS = List.of(HANDSHAKE_TIMEOUT, IDLE_TIMEOUT, ADDRESS_CAP,
-      TOTAL_CAP);
+  /** Why a connection was closed before it sent a request; the tag is the {@code reason} of its metric and log. */
+  public enum Cause {
+    HANDSHAKE_TIMEOUT("handshake_timeout"),
+    IDLE_TIMEOUT("idle_timeout"),
+    ADDRESS_CAP("address_cap"),
+    TOTAL_CAP("total_cap");
+
+    private final String tag;
+
+    Cause(String tag) {
+      this.tag = tag;
+    }
+
+    public String asTag() {
+      return tag;
+    }
+  }
 
   private final long firstRequestMillis;
   private final long nextRequestMillis;
   private final int perAddress;
   private final int total;
   private final ClientAddresses clients;
-  private final BiConsumer<String, String> closed;
+  private final BiConsumer<String, Cause> closed;
   private final AtomicInteger waiting = new AtomicInteger();
   private final ConcurrentHashMap<String, Integer> byAddress = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<HttpConnection, Waiting> connections = new ConcurrentHashMap<>();
@@ -45,10 +54,10 @@ public final class PendingConnections {
   private static final class Waiting {
     final String address;
     final Context context;
-    final String reason;
+    final Cause reason;
     long timer = -1;
 
-    Waiting(String address, Context context, String reason) {
+    Waiting(String address, Context context, Cause reason) {
       this.address = address;
       this.context = context;
       this.reason = reason;
@@ -60,7 +69,7 @@ public final class PendingConnections {
    * @param nextRequest time a keep-alive connection may wait, after an answer, for its next request
    */
   public PendingConnections(Duration firstRequest, Duration nextRequest, int perAddress, int total,
-      ClientAddresses clients, BiConsumer<String, String> closed) {
+      ClientAddresses clients, BiConsumer<String, Cause> closed) {
     this.firstRequestMillis = firstRequest.toMillis();
     this.nextRequestMillis = nextRequest.toMillis();
     this.perAddress = perAddress;
@@ -77,7 +86,7 @@ public final class PendingConnections {
   /** The listener's connection handler: a new connection starts waiting for its first request. */
   public void accepted(HttpConnection conn) {
     conn.closeHandler(v -> release(conn));
-    wait(conn, firstRequestMillis, HANDSHAKE_TIMEOUT);
+    wait(conn, firstRequestMillis, Cause.HANDSHAKE_TIMEOUT);
   }
 
   /** A request's headers arrived on the connection: it no longer waits. */
@@ -87,21 +96,21 @@ public final class PendingConnections {
 
   /** The connection's answer was sent and it stays open (keep-alive, or a refused handshake): it waits again. */
   public void answered(HttpConnection conn) {
-    wait(conn, nextRequestMillis, IDLE_TIMEOUT);
+    wait(conn, nextRequestMillis, Cause.IDLE_TIMEOUT);
   }
 
-  private void wait(HttpConnection conn, long deadlineMillis, String timeoutReason) {
+  private void wait(HttpConnection conn, long deadlineMillis, Cause timeoutReason) {
     String address = ClientAddresses.peer(conn.remoteAddress());
     if (waiting.incrementAndGet() > total) {
       waiting.decrementAndGet();
-      refuse(conn, address, TOTAL_CAP);
+      refuse(conn, address, Cause.TOTAL_CAP);
       return;
     }
     boolean capped = !clients.trusted(address);
     if (capped && byAddress.merge(address, 1, Integer::sum) > perAddress) {
       waiting.decrementAndGet();
       decrement(address);
-      refuse(conn, address, ADDRESS_CAP);
+      refuse(conn, address, Cause.ADDRESS_CAP);
       return;
     }
     Context context = Vertx.currentContext();
@@ -141,7 +150,7 @@ public final class PendingConnections {
     byAddress.computeIfPresent(address, (a, n) -> n <= 1 ? null : n - 1);
   }
 
-  private void refuse(HttpConnection conn, String address, String reason) {
+  private void refuse(HttpConnection conn, String address, Cause reason) {
     closed.accept(address, reason);
     conn.close();
   }

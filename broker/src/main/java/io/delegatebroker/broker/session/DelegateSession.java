@@ -1,6 +1,6 @@
 package io.delegatebroker.broker.session;
 
-import io.delegatebroker.broker.vocabulary.DelegateStatus;
+import io.delegatebroker.api.vocabulary.DelegateStatus;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -151,7 +151,7 @@ public final class DelegateSession {
    */
   public synchronized Future<Void> welcome(JsonObject frame) {
     welcomed = true;
-    return send(frame.put("status", pending ? DelegateStatus.PENDING : DelegateStatus.ACTIVE));
+    return send(frame.put("status", (pending ? DelegateStatus.PENDING_APPROVAL : DelegateStatus.ACTIVE).name()));
   }
 
   public boolean closed() {

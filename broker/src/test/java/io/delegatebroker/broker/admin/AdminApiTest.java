@@ -9,14 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.delegatebroker.broker.testkit.AdminClient;
 import io.delegatebroker.broker.testkit.AdminClient.Response;
+import io.delegatebroker.broker.testkit.BrokerNodeExtension;
 import io.delegatebroker.broker.testkit.TestDelegate;
-import io.delegatebroker.broker.testkit.TestNode;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,42 +22,26 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Verifies the admin API of contract section 3 as an operator's script sees it: keys and their reach, validation
  * naming the field, conflicts, not-found, body size, token listing and filters, secrecy of token values, live
  * counters, the primary profile and the audit trail.
  */
-@ExtendWith(VertxExtension.class)
 @Timeout(60)
 class AdminApiTest {
 
-  static TestNode node;
-  static AdminClient root;
-  static WebSocketClient ws;
-
-  @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.memory();
-    root = new AdminClient(vertx, node.adminPort(), TestNode.ROOT_KEY);
-    ws = TestDelegate.client(vertx);
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final BrokerNodeExtension node = BrokerNodeExtension.memory();
 
   /** Verifies that an account is created with its default token and primary profile, and is listed and readable. */
   @Test
   void accountIsCreatedWithDefaultTokenAndPrimaryProfile() {
     // WHEN root creates an account
-    Response created = root.post("/v1/accounts", new JsonObject().put("name", "Acme"));
+    Response created = node.admin().post("/v1/accounts", new JsonObject().put("name", "Acme"));
 
     // THEN 201 with id, name, createdAt and the default token's value
     assertEquals(201, created.status(), created.body());
@@ -72,13 +53,13 @@ class AdminApiTest {
     assertFalse(account.getJsonObject("defaultToken").getString("value").isBlank());
 
     // THEN it is listed and readable, with an ACTIVE default token and a primary profile without approval
-    assertTrue(ids(root.get("/v1/accounts").items(), "id").contains(acc));
-    JsonObject one = root.get("/v1/accounts/" + acc).json();
+    assertTrue(ids(node.admin().get("/v1/accounts").items(), "id").contains(acc));
+    JsonObject one = node.admin().get("/v1/accounts/" + acc).json();
     assertEquals("Acme", one.getString("name"));
     assertNull(one.getValue("defaultToken"), "the default token's value is shown once only");
-    JsonObject token = root.get("/v1/accounts/" + acc + "/tokens/default").json();
+    JsonObject token = node.admin().get("/v1/accounts/" + acc + "/tokens/default").json();
     assertEquals("ACTIVE", token.getString("status"));
-    JsonObject primary = root.get("/v1/accounts/" + acc + "/profiles/primary").json();
+    JsonObject primary = node.admin().get("/v1/accounts/" + acc + "/profiles/primary").json();
     assertEquals(false, primary.getBoolean("approvalRequired"));
   }
 
@@ -86,12 +67,13 @@ class AdminApiTest {
   @Test
   void missingOrUnknownKeyIsUnauthorized() {
     // GIVEN an account (whose delegate token is not an admin key)
-    JsonObject account = root.createAccount("Locked");
+    JsonObject account = node.admin().createAccount("Locked");
     String acc = account.getString("id");
     String delegateToken = account.getJsonObject("defaultToken").getString("value");
 
-    List<AdminClient> callers = List.of(root.withKey(null), root.withKey("ak_unknown-key-value-0123456789"),
-        root.withKey(delegateToken));
+    List<AdminClient> callers = List.of(node.admin().withKey(null),
+        node.admin().withKey("ak_unknown-key-value-0123456789"),
+        node.admin().withKey(delegateToken));
     for (AdminClient caller : callers) {
       // WHEN any /v1 call is made THEN 401 unauthorized
       for (String path : List.of("/v1/accounts", "/v1/accounts/" + acc, "/v1/accounts/" + acc + "/tokens", "/v1/cluster")) {
@@ -100,7 +82,7 @@ class AdminApiTest {
       assertError(caller.post("/v1/accounts", new JsonObject().put("name", "x")), 401, "unauthorized");
     }
     // THEN nothing was created
-    assertEquals(1, root.get("/v1/accounts/" + acc + "/tokens").items().size());
+    assertEquals(1, node.admin().get("/v1/accounts/" + acc + "/tokens").items().size());
   }
 
   /**
@@ -110,15 +92,15 @@ class AdminApiTest {
   @Test
   void accountKeyReachesOnlyItsOwnAccount() {
     // GIVEN two accounts and a key of the first
-    String acc = root.createAccount("Keyed").getString("id");
-    String other = root.createAccount("Other").getString("id");
-    Response created = root.post("/v1/accounts/" + acc + "/keys", null);
+    String acc = node.admin().createAccount("Keyed").getString("id");
+    String other = node.admin().createAccount("Other").getString("id");
+    Response created = node.admin().post("/v1/accounts/" + acc + "/keys", null);
     assertEquals(201, created.status(), created.body());
     String keyId = created.json().getString("id");
     String keyValue = created.json().getString("value");
     assertNotNull(keyId);
     assertNotEquals(keyId, keyValue);
-    AdminClient key = root.withKey(keyValue);
+    AdminClient key = node.admin().withKey(keyValue);
 
     // WHEN it calls its own account THEN it is served
     assertEquals(200, key.get("/v1/accounts/" + acc).status());
@@ -134,25 +116,26 @@ class AdminApiTest {
     assertError(key.post("/v1/accounts", new JsonObject().put("name", "Mine")), 403, "forbidden");
     assertError(key.get("/v1/accounts"), 403, "forbidden");
     assertError(key.get("/v1/cluster"), 403, "forbidden");
-    assertEquals(1, root.get("/v1/accounts/" + other + "/tokens").items().size(), "nothing created in the other account");
+    assertEquals(1, node.admin().get("/v1/accounts/" + other + "/tokens").items().size(),
+        "nothing created in the other account");
 
     // WHEN the key is deleted THEN 204, it is refused 401 from then on, and a second delete is 404
-    assertEquals(204, root.delete("/v1/accounts/" + acc + "/keys/" + keyId).status());
+    assertEquals(204, node.admin().delete("/v1/accounts/" + acc + "/keys/" + keyId).status());
     assertError(key.get("/v1/accounts/" + acc + "/tokens"), 401, "unauthorized");
-    assertError(root.delete("/v1/accounts/" + acc + "/keys/" + keyId), 404, "not_found");
+    assertError(node.admin().delete("/v1/accounts/" + acc + "/keys/" + keyId), 404, "not_found");
   }
 
   /** Verifies that malformed bodies and fields are 400 bad_request naming the field, and create nothing. */
   @Test
   void malformedRequestsAreBadRequestsNamingTheField() {
-    String acc = root.createAccount("Strict").getString("id");
+    String acc = node.admin().createAccount("Strict").getString("id");
     String tokens = "/v1/accounts/" + acc + "/tokens";
 
     // WHEN bodies that are not a JSON object are posted THEN 400 bad_request
     for (String body : List.of("{\"name\":", "not json", "[1,2]", "\"name\"", "42", "null")) {
-      assertError(root.post(tokens, body), 400, "bad_request");
+      assertError(node.admin().post(tokens, body), 400, "bad_request");
     }
-    assertError(root.post(tokens, null), 400, "bad_request");
+    assertError(node.admin().post(tokens, null), 400, "bad_request");
 
     // WHEN a field is missing or malformed THEN 400 bad_request and the message names the field
     Map<String, JsonObject> cases = new LinkedHashMap<>();
@@ -165,75 +148,76 @@ class AdminApiTest {
     cases.put("project", new JsonObject().put("name", "ok").put("project", "my project"));
     cases.put("colour", new JsonObject().put("name", "ok").put("colour", "blue"));
     cases.forEach((field, body) -> {
-      Response r = assertError(root.post(tokens, body), 400, "bad_request");
+      Response r = assertError(node.admin().post(tokens, body), 400, "bad_request");
       assertTrue(r.json().getJsonObject("error").getString("message").contains("'" + field.trim() + "'"),
           field.trim() + " named in " + r.body());
     });
-    Response profile = assertError(root.post("/v1/accounts/" + acc + "/profiles",
+    Response profile = assertError(node.admin().post("/v1/accounts/" + acc + "/profiles",
         new JsonObject().put("name", "p").put("approvalRequired", "yes")), 400, "bad_request");
     assertTrue(profile.body().contains("approvalRequired"), profile.body());
-    Response account = assertError(root.post("/v1/accounts", new JsonObject()), 400, "bad_request");
+    Response account = assertError(node.admin().post("/v1/accounts", new JsonObject()), 400, "bad_request");
     assertTrue(account.body().contains("name"), account.body());
-    Response status = assertError(root.get(tokens + "?status=EXPIRED"), 400, "bad_request");
+    Response status = assertError(node.admin().get(tokens + "?status=EXPIRED"), 400, "bad_request");
     assertTrue(status.body().contains("status"), status.body());
 
     // THEN none of them created a token
-    assertEquals(List.of("default"), ids(root.get(tokens).items(), "name"));
+    assertEquals(List.of("default"), ids(node.admin().get(tokens).items(), "name"));
   }
 
   /** Verifies 409 conflict for taken names, that revoked tokens keep theirs, and that revoking twice is harmless. */
   @Test
   void takenNamesConflictAndRevokeIsIdempotent() {
-    String acc = root.createAccount("Conflicts").getString("id");
+    String acc = node.admin().createAccount("Conflicts").getString("id");
     String tokens = "/v1/accounts/" + acc + "/tokens";
 
     // WHEN a token or profile name is used twice THEN 409 conflict
-    root.createToken(acc, "build");
-    assertError(root.post(tokens, new JsonObject().put("name", "build")), 409, "conflict");
-    assertError(root.post(tokens, new JsonObject().put("name", "default")), 409, "conflict");
-    assertEquals(201, root.post("/v1/accounts/" + acc + "/profiles", new JsonObject().put("name", "gpu")
+    node.admin().createToken(acc, "build");
+    assertError(node.admin().post(tokens, new JsonObject().put("name", "build")), 409, "conflict");
+    assertError(node.admin().post(tokens, new JsonObject().put("name", "default")), 409, "conflict");
+    assertEquals(201, node.admin().post("/v1/accounts/" + acc + "/profiles", new JsonObject().put("name", "gpu")
         .put("approvalRequired", true)).status());
-    assertError(root.post("/v1/accounts/" + acc + "/profiles", new JsonObject().put("name", "gpu")
+    assertError(node.admin().post("/v1/accounts/" + acc + "/profiles", new JsonObject().put("name", "gpu")
         .put("approvalRequired", false)), 409, "conflict");
-    assertError(root.post("/v1/accounts/" + acc + "/profiles", new JsonObject().put("name", "primary")), 409, "conflict");
+    assertError(node.admin().post("/v1/accounts/" + acc + "/profiles", new JsonObject().put("name", "primary")),
+        409, "conflict");
 
     // WHEN a token is revoked THEN its name stays taken
-    JsonObject first = root.revoke(acc, "build");
+    JsonObject first = node.admin().revoke(acc, "build");
     assertEquals("REVOKED", first.getString("status"));
     assertTrue(first.getBoolean("complete"));
-    assertError(root.post(tokens, new JsonObject().put("name", "build")), 409, "conflict");
+    assertError(node.admin().post(tokens, new JsonObject().put("name", "build")), 409, "conflict");
 
     // WHEN it is revoked again THEN 200, evicted 0, and the revocation time is the first one
-    JsonObject second = root.revoke(acc, "build");
+    JsonObject second = node.admin().revoke(acc, "build");
     assertEquals("REVOKED", second.getString("status"));
     assertEquals(0, second.getInteger("evicted"));
     assertTrue(second.getBoolean("complete"));
     assertEquals(first.getString("revokedAt"), second.getString("revokedAt"));
-    assertEquals(first.getString("revokedAt"), root.get(tokens + "/build").json().getString("revokedAt"));
+    assertEquals(first.getString("revokedAt"), node.admin().get(tokens + "/build").json().getString("revokedAt"));
   }
 
   /** Verifies that unknown accounts, tokens, profiles, delegates, keys and routes are 404 not_found. */
   @Test
   void unknownThingsAreNotFound() {
-    String acc = root.createAccount("Sparse").getString("id");
+    String acc = node.admin().createAccount("Sparse").getString("id");
     String base = "/v1/accounts/" + acc;
     List<Response> answers = new ArrayList<>();
-    answers.add(root.get("/v1/accounts/no-such-account"));
-    answers.add(root.get("/v1/accounts/no-such-account/tokens"));
-    answers.add(root.post("/v1/accounts/no-such-account/tokens", new JsonObject().put("name", "t")));
-    answers.add(root.post("/v1/accounts/no-such-account/keys", null));
-    answers.add(root.get(base + "/tokens/nope"));
-    answers.add(root.post(base + "/tokens/nope/revoke", null));
-    answers.add(root.get(base + "/tokens/nope/connections"));
-    answers.add(root.get(base + "/profiles/nope"));
-    answers.add(root.put(base + "/profiles/nope", new JsonObject().put("approvalRequired", true)));
-    answers.add(root.delete(base + "/profiles/nope"));
-    answers.add(root.get(base + "/delegates/nope"));
-    answers.add(root.post(base + "/delegates/nope/approve", null));
-    answers.add(root.delete(base + "/delegates/nope"));
-    answers.add(root.delete(base + "/keys/nope"));
-    answers.add(root.get("/v1/nothing-here"));
-    answers.add(root.send(HttpMethod.PATCH, "/v1/accounts", new JsonObject()));
+    answers.add(node.admin().get("/v1/accounts/no-such-account"));
+    answers.add(node.admin().get("/v1/accounts/no-such-account/tokens"));
+    answers.add(node.admin().post("/v1/accounts/no-such-account/tokens", new JsonObject().put("name", "t")));
+    answers.add(node.admin().post("/v1/accounts/no-such-account/keys", null));
+    answers.add(node.admin().get(base + "/tokens/nope"));
+    answers.add(node.admin().post(base + "/tokens/nope/revoke", null));
+    answers.add(node.admin().get(base + "/tokens/nope/connections"));
+    answers.add(node.admin().get(base + "/profiles/nope"));
+    answers.add(node.admin().put(base + "/profiles/nope", new JsonObject().put("approvalRequired", true)));
+    answers.add(node.admin().delete(base + "/profiles/nope"));
+    answers.add(node.admin().get(base + "/delegates/nope"));
+    answers.add(node.admin().post(base + "/delegates/nope/approve", null));
+    answers.add(node.admin().delete(base + "/delegates/nope"));
+    answers.add(node.admin().delete(base + "/keys/nope"));
+    answers.add(node.admin().get("/v1/nothing-here"));
+    answers.add(node.admin().send(HttpMethod.PATCH, "/v1/accounts", new JsonObject()));
     for (Response r : answers) {
       assertError(r, 404, "not_found");
     }
@@ -242,21 +226,23 @@ class AdminApiTest {
   /** Verifies that a body over 64 KiB is refused 413 too_large with the JSON error, and creates nothing. */
   @Test
   void oversizedBodyIsTooLarge() {
-    String acc = root.createAccount("Large").getString("id");
+    String acc = node.admin().createAccount("Large").getString("id");
     String big = new JsonObject().put("name", "big").put("project", "p".repeat(70 * 1024)).encode();
-    assertError(root.post("/v1/accounts/" + acc + "/tokens", big), 413, "too_large");
-    assertError(root.post("/v1/accounts", new JsonObject().put("name", "n".repeat(70 * 1024))), 413, "too_large");
-    assertEquals(List.of("default"), ids(root.get("/v1/accounts/" + acc + "/tokens").items(), "name"));
+    assertError(node.admin().post("/v1/accounts/" + acc + "/tokens", big), 413, "too_large");
+    assertError(node.admin().post("/v1/accounts", new JsonObject().put("name", "n".repeat(70 * 1024))), 413,
+        "too_large");
+    assertEquals(List.of("default"), ids(node.admin().get("/v1/accounts/" + acc + "/tokens").items(), "name"));
   }
 
   /** Verifies the token list, its status and project filters, and the fields of a created token. */
   @Test
   void tokenListFiltersByStatusAndProject() {
     // GIVEN tokens in two projects, one of them revoked
-    String acc = root.createAccount("Filters").getString("id");
+    String acc = node.admin().createAccount("Filters").getString("id");
     String tokens = "/v1/accounts/" + acc + "/tokens";
     String expiry = "2099-01-01T00:00:00Z";
-    Response created = root.post(tokens, new JsonObject().put("name", "p-one").put("project", "p").put("expiresAt", expiry));
+    Response created = node.admin().post(tokens, new JsonObject().put("name", "p-one").put("project",
+        "p").put("expiresAt", expiry));
     assertEquals(201, created.status(), created.body());
     JsonObject c = created.json();
     assertEquals(Set.of("name", "project", "status", "createdAt", "expiresAt", "value"), c.fieldNames());
@@ -264,20 +250,23 @@ class AdminApiTest {
     assertEquals("ACTIVE", c.getString("status"));
     assertEquals(Instant.parse(expiry), Instant.parse(c.getString("expiresAt")));
     assertIsoUtc(c.getString("createdAt"));
-    assertEquals(201, root.post(tokens, new JsonObject().put("name", "q-one").put("project", "q")).status());
-    assertEquals(201, root.post(tokens, new JsonObject().put("name", "p-two").put("project", "p")).status());
-    root.revoke(acc, "p-two");
+    assertEquals(201, node.admin().post(tokens, new JsonObject().put("name", "q-one").put("project", "q")).status());
+    assertEquals(201, node.admin().post(tokens, new JsonObject().put("name", "p-two").put("project", "p")).status());
+    node.admin().revoke(acc, "p-two");
 
     // WHEN listing with filters THEN exactly the matching tokens
-    assertEquals(Set.of("default", "p-one", "q-one", "p-two"), Set.copyOf(ids(root.get(tokens).items(), "name")));
-    assertEquals(Set.of("default", "p-one", "q-one"), Set.copyOf(ids(root.get(tokens + "?status=ACTIVE").items(), "name")));
-    assertEquals(Set.of("p-two"), Set.copyOf(ids(root.get(tokens + "?status=REVOKED").items(), "name")));
-    assertEquals(Set.of("p-one", "p-two"), Set.copyOf(ids(root.get(tokens + "?project=p").items(), "name")));
-    assertEquals(Set.of("p-one"), Set.copyOf(ids(root.get(tokens + "?status=ACTIVE&project=p").items(), "name")));
-    assertEquals(Set.of(), Set.copyOf(ids(root.get(tokens + "?project=none").items(), "name")));
+    assertEquals(Set.of("default", "p-one", "q-one", "p-two"), Set.copyOf(ids(node.admin().get(tokens).items(),
+        "name")));
+    assertEquals(Set.of("default", "p-one", "q-one"),
+        Set.copyOf(ids(node.admin().get(tokens + "?status=ACTIVE").items(), "name")));
+    assertEquals(Set.of("p-two"), Set.copyOf(ids(node.admin().get(tokens + "?status=REVOKED").items(), "name")));
+    assertEquals(Set.of("p-one", "p-two"), Set.copyOf(ids(node.admin().get(tokens + "?project=p").items(), "name")));
+    assertEquals(Set.of("p-one"), Set.copyOf(ids(node.admin().get(tokens + "?status=ACTIVE&project=p").items(),
+        "name")));
+    assertEquals(Set.of(), Set.copyOf(ids(node.admin().get(tokens + "?project=none").items(), "name")));
 
     // THEN each item carries the contract's fields, times in ISO-8601 UTC
-    JsonObject revoked = root.get(tokens + "?status=REVOKED").items().getJsonObject(0);
+    JsonObject revoked = node.admin().get(tokens + "?status=REVOKED").items().getJsonObject(0);
     assertEquals(Set.of("name", "project", "status", "createdAt", "expiresAt", "revokedAt", "lastUsedAt",
         "connectedInstances"), revoked.fieldNames());
     assertEquals("REVOKED", revoked.getString("status"));
@@ -288,28 +277,29 @@ class AdminApiTest {
   @Test
   void tokenValuesAreNeverShownAgain() {
     // GIVEN an account, a token, a connected delegate and a revoked token
-    JsonObject account = root.createAccount("Secretive");
+    JsonObject account = node.admin().createAccount("Secretive");
     String acc = account.getString("id");
     List<String> values = new ArrayList<>();
     values.add(account.getJsonObject("defaultToken").getString("value"));
-    values.add(root.createToken(acc, "live"));
-    values.add(root.createToken(acc, "dead"));
-    TestDelegate d = TestDelegate.connect(ws, TestDelegate.options(node.delegatePort(), values.get(1), acc, "d1"));
+    values.add(node.admin().createToken(acc, "live"));
+    values.add(node.admin().createToken(acc, "dead"));
+    TestDelegate d = TestDelegate.connect(node.ws(), TestDelegate.options(node.delegatePort(), values.get(1), acc,
+        "d1"));
     d.next("welcome");
     String base = "/v1/accounts/" + acc;
 
     // WHEN every read, the revoke and the audit are called
     List<Response> answers = new ArrayList<>();
-    answers.add(root.post(base + "/tokens/dead/revoke", null));
-    answers.add(root.get("/v1/accounts"));
-    answers.add(root.get(base));
-    answers.add(root.get(base + "/tokens"));
-    answers.add(root.get(base + "/tokens?status=ACTIVE"));
-    answers.add(root.get(base + "/tokens/live"));
-    answers.add(root.get(base + "/tokens/dead"));
-    answers.add(root.get(base + "/tokens/live/connections"));
-    answers.add(root.get(base + "/delegates"));
-    answers.add(root.get(base + "/audit"));
+    answers.add(node.admin().post(base + "/tokens/dead/revoke", null));
+    answers.add(node.admin().get("/v1/accounts"));
+    answers.add(node.admin().get(base));
+    answers.add(node.admin().get(base + "/tokens"));
+    answers.add(node.admin().get(base + "/tokens?status=ACTIVE"));
+    answers.add(node.admin().get(base + "/tokens/live"));
+    answers.add(node.admin().get(base + "/tokens/dead"));
+    answers.add(node.admin().get(base + "/tokens/live/connections"));
+    answers.add(node.admin().get(base + "/delegates"));
+    answers.add(node.admin().get(base + "/audit"));
 
     // THEN none contains a value, and no token item has a value field
     for (Response r : answers) {
@@ -318,7 +308,7 @@ class AdminApiTest {
         assertFalse(r.body().contains(v), "a token value in " + r.body());
       }
     }
-    root.get(base + "/tokens").items().forEach(o -> assertFalse(((JsonObject) o).containsKey("value")));
+    node.admin().get(base + "/tokens").items().forEach(o -> assertFalse(((JsonObject) o).containsKey("value")));
     d.close();
   }
 
@@ -326,64 +316,67 @@ class AdminApiTest {
   @Test
   void tokenShowsLastUseAndLiveInstances() {
     // GIVEN an unused token and another one
-    String acc = root.createAccount("Usage").getString("id");
-    String value = root.createToken(acc, "used");
+    String acc = node.admin().createAccount("Usage").getString("id");
+    String value = node.admin().createToken(acc, "used");
     String path = "/v1/accounts/" + acc + "/tokens/used";
-    JsonObject before = root.get(path).json();
+    JsonObject before = node.admin().get(path).json();
     assertNull(before.getValue("lastUsedAt"));
     assertEquals(0, before.getInteger("connectedInstances"));
     Instant start = Instant.now().minusSeconds(1);
 
     // WHEN two instances connect with it
-    TestDelegate one = TestDelegate.connect(ws, node.delegatePort(), value, acc, "d", Map.of("X-Delegate-Instance", "a"));
-    TestDelegate two = TestDelegate.connect(ws, node.delegatePort(), value, acc, "d", Map.of("X-Delegate-Instance", "b"));
+    TestDelegate one = TestDelegate.connect(node.ws(), node.delegatePort(), value, acc, "d",
+        Map.of("X-Delegate-Instance", "a"));
+    TestDelegate two = TestDelegate.connect(node.ws(), node.delegatePort(), value, acc, "d",
+        Map.of("X-Delegate-Instance", "b"));
     one.next("welcome");
     two.next("welcome");
 
     // THEN lastUsedAt becomes set (it may lag up to the 5 s flush) and connectedInstances is 2, in get and list
-    JsonObject used = pollUntil(() -> root.get(path).json(), t -> t.getValue("lastUsedAt") != null);
+    JsonObject used = pollUntil(() -> node.admin().get(path).json(), t -> t.getValue("lastUsedAt") != null);
     Instant lastUsed = Instant.parse(used.getString("lastUsedAt"));
     assertTrue(!lastUsed.isBefore(start) && !lastUsed.isAfter(Instant.now().plusSeconds(1)), "lastUsedAt " + lastUsed);
     assertEquals(2, used.getInteger("connectedInstances"));
-    JsonObject listed = root.get("/v1/accounts/" + acc + "/tokens").items().stream().map(o -> (JsonObject) o)
+    JsonObject listed = node.admin().get("/v1/accounts/" + acc + "/tokens").items().stream().map(o -> (JsonObject) o)
         .filter(t -> "used".equals(t.getString("name"))).findFirst().orElseThrow();
     assertEquals(2, listed.getInteger("connectedInstances"));
-    assertEquals(0, root.get("/v1/accounts/" + acc + "/tokens/default").json().getInteger("connectedInstances"));
-    assertNull(root.get("/v1/accounts/" + acc + "/tokens/default").json().getValue("lastUsedAt"));
+    assertEquals(0, node.admin().get("/v1/accounts/" + acc + "/tokens/default").json().getInteger("connectedInstances"));
+    assertNull(node.admin().get("/v1/accounts/" + acc + "/tokens/default").json().getValue("lastUsedAt"));
 
     // WHEN they disconnect one by one THEN the count follows
     one.close();
-    pollUntil(() -> root.get(path).json(), t -> t.getInteger("connectedInstances") == 1);
+    pollUntil(() -> node.admin().get(path).json(), t -> t.getInteger("connectedInstances") == 1);
     two.close();
-    pollUntil(() -> root.get(path).json(), t -> t.getInteger("connectedInstances") == 0);
+    pollUntil(() -> node.admin().get(path).json(), t -> t.getInteger("connectedInstances") == 0);
   }
 
   /** Verifies that the primary profile cannot be deleted while other profiles can. */
   @Test
   void primaryProfileCannotBeDeleted() {
-    String acc = root.createAccount("Profiles").getString("id");
+    String acc = node.admin().createAccount("Profiles").getString("id");
     String profiles = "/v1/accounts/" + acc + "/profiles";
 
     // WHEN the primary profile is deleted THEN 409 conflict and it is still there
-    assertError(root.delete(profiles + "/primary"), 409, "conflict");
-    assertEquals(200, root.get(profiles + "/primary").status());
+    assertError(node.admin().delete(profiles + "/primary"), 409, "conflict");
+    assertEquals(200, node.admin().get(profiles + "/primary").status());
 
     // WHEN another profile is deleted THEN 204 and it is gone
-    assertEquals(201, root.post(profiles, new JsonObject().put("name", "spare").put("approvalRequired", false)).status());
-    assertEquals(204, root.delete(profiles + "/spare").status());
-    assertError(root.get(profiles + "/spare"), 404, "not_found");
-    assertEquals(List.of("primary"), ids(root.get(profiles).items(), "name"));
+    assertEquals(201, node.admin().post(profiles, new JsonObject().put("name", "spare").put("approvalRequired",
+        false)).status());
+    assertEquals(204, node.admin().delete(profiles + "/spare").status());
+    assertError(node.admin().get(profiles + "/spare"), 404, "not_found");
+    assertEquals(List.of("primary"), ids(node.admin().get(profiles).items(), "name"));
   }
 
   /** Verifies the audit trail: every change, newest first, with root or the account key's id as actor. */
   @Test
   void auditListsChangesNewestFirstWithTheirActor() {
     // GIVEN an account; root makes a key; the key creates a token; root revokes it; the key makes and drops a key
-    String acc = root.createAccount("Audited").getString("id");
-    JsonObject k1 = root.post("/v1/accounts/" + acc + "/keys", null).json();
-    AdminClient key = root.withKey(k1.getString("value"));
+    String acc = node.admin().createAccount("Audited").getString("id");
+    JsonObject k1 = node.admin().post("/v1/accounts/" + acc + "/keys", null).json();
+    AdminClient key = node.admin().withKey(k1.getString("value"));
     assertEquals(201, key.post("/v1/accounts/" + acc + "/tokens", new JsonObject().put("name", "rot-1")).status());
-    root.revoke(acc, "rot-1");
+    node.admin().revoke(acc, "rot-1");
     JsonObject k2 = key.post("/v1/accounts/" + acc + "/keys", null).json();
     assertEquals(204, key.delete("/v1/accounts/" + acc + "/keys/" + k2.getString("id")).status());
 

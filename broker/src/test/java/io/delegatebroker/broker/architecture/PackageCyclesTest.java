@@ -24,6 +24,31 @@ class PackageCyclesTest {
     slices().matching("io.delegatebroker.broker.(**)").should().beFreeOfCycles().check(MAIN);
   }
 
+  /** Top-level rooms too: {@code domain.store} and {@code store.pg} count as {@code domain} and {@code store}. */
+  @Test
+  void noCycleBetweenTopLevelPackages() {
+    slices().matching("io.delegatebroker.broker.(*)..").should().beFreeOfCycles().check(MAIN);
+  }
+
+  /** The store implements the domain's port; the domain never reaches into an implementation. */
+  @Test
+  void domainDoesNotKnowTheStoreImplementations() {
+    noClasses().that().resideInAPackage("io.delegatebroker.broker.domain..")
+        .should().dependOnClassesThat().resideInAPackage("io.delegatebroker.broker.store..")
+        .check(MAIN);
+  }
+
+  /**
+   * The admin API library too. (It cannot reach the broker's store or wiring at all: Maven gives it no dependency on
+   * {@code broker}.)
+   */
+  @Test
+  void noCycleBetweenAdminApiPackages() {
+    JavaClasses api = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+        .importPackages("io.delegatebroker.api");
+    slices().matching("io.delegatebroker.api.(**)").should().beFreeOfCycles().check(api);
+  }
+
   @Test
   void sessionsAndClusterDoNotKnowDomainOrWiring() {
     noClasses().that().resideInAnyPackage("io.delegatebroker.broker.session..", "io.delegatebroker.broker.cluster..")

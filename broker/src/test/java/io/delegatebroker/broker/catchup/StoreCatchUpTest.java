@@ -4,20 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.delegatebroker.broker.limits.BrokerLimits;
-import io.delegatebroker.broker.testkit.AdminClient;
-import io.delegatebroker.broker.testkit.TestDatabase;
+import io.delegatebroker.broker.testkit.BrokerNodeExtension;
 import io.delegatebroker.broker.testkit.TestDelegate;
-import io.delegatebroker.broker.testkit.TestNode;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Verifies that a node applies changes it was never told about (as when it was paused or partitioned while another
@@ -25,31 +18,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * must find them by itself — revocations and expiries within one period of the token safety net (whatever the times
  * written say), delegate changes within about five seconds.
  */
-@ExtendWith(VertxExtension.class)
 @Timeout(60)
 class StoreCatchUpTest {
 
-  static TestDatabase db;
-  static TestNode node;
-  static AdminClient admin;
-  static WebSocketClient ws;
-
-  @BeforeAll
-  static void start(Vertx vertx) {
-    db = new TestDatabase();
-    node = TestNode.postgres(db);
-    admin = new AdminClient(vertx, node.adminPort(), TestNode.ROOT_KEY);
-    ws = TestDelegate.client(vertx);
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-    db.close();
-  }
+  @RegisterExtension
+  static final BrokerNodeExtension node = BrokerNodeExtension.postgres();
 
   private TestDelegate connect(String token, String acc, String name, Map<String, String> headers) {
-    TestDelegate d = TestDelegate.connect(ws, node.delegatePort(), token, acc, name, headers);
+    TestDelegate d = TestDelegate.connect(node.ws(), node.delegatePort(), token, acc, name, headers);
     d.next("welcome");
     return d;
   }
@@ -66,19 +42,20 @@ class StoreCatchUpTest {
 
   @Test
   void revocationWrittenBehindTheNodesBackClosesItsSessionsWithinOnePeriod() {
-    JsonObject account = admin.createAccount("Missed revoke");
+    JsonObject account = node.admin().createAccount("Missed revoke");
     String acc = account.getString("id");
-    String token = admin.createToken(acc, "missed");
+    String token = node.admin().createToken(acc, "missed");
     TestDelegate d = connect(token, acc, "d1", Map.of());
     TestDelegate d2 = connect(token, acc, "d2", Map.of());
 
     long t0 = System.nanoTime();
-    db.execute("UPDATE tokens SET status = 'REVOKED', revoked_at = now() WHERE account_id = '" + acc + "' AND name = 'missed'");
+    node.db().execute("UPDATE tokens SET status = 'REVOKED', revoked_at = now() WHERE account_id = '" + acc + "' AND name = 'missed'");
 
     long millis = closedWithin(d, 4001, t0);
     closedWithin(d2, 4001, t0);
     System.out.println("token safety net closed a missed revocation after " + millis + " ms");
-    assertEquals(401, TestDelegate.refused(ws, TestDelegate.options(node.delegatePort(), token, acc, "d1")).status());
+    assertEquals(401, TestDelegate.refused(node.ws(), TestDelegate.options(node.delegatePort(), token, acc,
+        "d1")).status());
   }
 
   /**
@@ -87,15 +64,15 @@ class StoreCatchUpTest {
    */
   @Test
   void revocationTimesFarFromTheNodesClockStillEvict() {
-    JsonObject account = admin.createAccount("Skewed clocks");
+    JsonObject account = node.admin().createAccount("Skewed clocks");
     String acc = account.getString("id");
-    TestDelegate past = connect(admin.createToken(acc, "past"), acc, "d-past", Map.of());
-    TestDelegate future = connect(admin.createToken(acc, "future"), acc, "d-future", Map.of());
+    TestDelegate past = connect(node.admin().createToken(acc, "past"), acc, "d-past", Map.of());
+    TestDelegate future = connect(node.admin().createToken(acc, "future"), acc, "d-future", Map.of());
 
     long t0 = System.nanoTime();
-    db.execute("UPDATE tokens SET status = 'REVOKED', revoked_at = now() - interval '1 day'"
+    node.db().execute("UPDATE tokens SET status = 'REVOKED', revoked_at = now() - interval '1 day'"
         + " WHERE account_id = '" + acc + "' AND name = 'past'");
-    db.execute("UPDATE tokens SET status = 'REVOKED', revoked_at = now() + interval '1 day'"
+    node.db().execute("UPDATE tokens SET status = 'REVOKED', revoked_at = now() + interval '1 day'"
         + " WHERE account_id = '" + acc + "' AND name = 'future'");
 
     closedWithin(past, 4001, t0);
@@ -105,29 +82,31 @@ class StoreCatchUpTest {
   /** Verifies that an expiry the node never heard of (moved earlier in the store) ends the sessions with 4002. */
   @Test
   void expiryWrittenBehindTheNodesBackClosesWith4002() {
-    JsonObject account = admin.createAccount("Missed expiry");
+    JsonObject account = node.admin().createAccount("Missed expiry");
     String acc = account.getString("id");
-    String token = admin.createToken(acc, "short");
+    String token = node.admin().createToken(acc, "short");
     TestDelegate d = connect(token, acc, "d1", Map.of());
 
     long t0 = System.nanoTime();
-    db.execute("UPDATE tokens SET expires_at = now() - interval '1 second' WHERE account_id = '" + acc + "' AND name = 'short'");
+    node.db().execute("UPDATE tokens SET expires_at = now() - interval '1 second' WHERE account_id = '" + acc + "' AND name = 'short'");
 
     closedWithin(d, 4002, t0);
-    assertEquals(401, TestDelegate.refused(ws, TestDelegate.options(node.delegatePort(), token, acc, "d1")).status());
+    assertEquals(401, TestDelegate.refused(node.ws(), TestDelegate.options(node.delegatePort(), token, acc,
+        "d1")).status());
   }
 
   @Test
   void deletionAndApprovalWrittenBehindTheNodesBackReachTheSessions() {
-    JsonObject account = admin.createAccount("Missed lifecycle");
+    JsonObject account = node.admin().createAccount("Missed lifecycle");
     String acc = account.getString("id");
     String token = account.getJsonObject("defaultToken").getString("value");
-    admin.post("/v1/accounts/" + acc + "/profiles", new JsonObject().put("name", "gated").put("approvalRequired", true));
+    node.admin().post("/v1/accounts/" + acc + "/profiles",
+        new JsonObject().put("name", "gated").put("approvalRequired", true));
     TestDelegate deleted = connect(token, acc, "to-delete", Map.of());
     TestDelegate pending = connect(token, acc, "to-approve", Map.of("X-Delegate-Profile", "gated"));
 
-    db.execute("DELETE FROM delegates WHERE account_id = '" + acc + "' AND name = 'to-delete'");
-    db.execute("UPDATE delegates SET status = 'ACTIVE' WHERE account_id = '" + acc + "' AND name = 'to-approve'");
+    node.db().execute("DELETE FROM delegates WHERE account_id = '" + acc + "' AND name = 'to-delete'");
+    node.db().execute("UPDATE delegates SET status = 'ACTIVE' WHERE account_id = '" + acc + "' AND name = 'to-approve'");
 
     assertEquals(4004, deleted.awaitClose().code());
     assertEquals("approved", pending.next().getString("type"));

@@ -3,17 +3,14 @@ package io.delegatebroker.broker.fuzz;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.delegatebroker.broker.testkit.AdminClient;
+import io.delegatebroker.broker.testkit.BrokerNodeExtension;
 import io.delegatebroker.broker.testkit.Fuzz;
 import io.delegatebroker.broker.testkit.RawHttp;
-import io.delegatebroker.broker.testkit.TestDatabase;
 import io.delegatebroker.broker.testkit.TestDelegate;
 import io.delegatebroker.broker.testkit.TestNode;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -21,11 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -34,14 +30,11 @@ import org.slf4j.LoggerFactory;
  * over 64 KiB, odd content types), random path parameters and query strings on the GET and DELETE routes. No answer
  * may be a 5xx; every refusal is the contract's error body without a stack trace; the node stays up.
  */
-@ExtendWith(VertxExtension.class)
 @Timeout(120)
 class AdminFuzzTest {
 
-  static TestDatabase db;
-  static TestNode node;
-  static AdminClient admin;
-  static String acc;
+  @RegisterExtension
+  static final BrokerNodeExtension node = BrokerNodeExtension.postgres().account("Fuzz");
   static String delegateId;
 
   /** A route with a body and the fields it knows. */
@@ -68,29 +61,15 @@ class AdminFuzzTest {
   static final List<String> DELETE_ROUTES = List.of("/v1/accounts/{acc}/keys/{id}", "/v1/accounts/{acc}/profiles/{name}",
       "/v1/accounts/{acc}/delegates/{id}");
 
+  /** A registered, pending delegate to approve, reject and message. */
   @BeforeAll
-  static void start(Vertx vertx) {
-    db = new TestDatabase();
-    node = TestNode.postgres(db);
-    admin = new AdminClient(vertx, node.adminPort(), TestNode.ROOT_KEY);
-    JsonObject a = admin.createAccount("Fuzz");
-    acc = a.getString("id");
-    // a registered, pending delegate to approve, reject and message
-    assertEquals(201, admin.post("/v1/accounts/" + acc + "/profiles",
+  static void registerPendingDelegate() {
+    assertEquals(201, node.admin().post("/v1/accounts/" + node.accountId() + "/profiles",
         new JsonObject().put("name", "gated").put("approvalRequired", true)).status());
-    TestDelegate d = TestDelegate.connect(TestDelegate.client(vertx), node.delegatePort(),
-        a.getJsonObject("defaultToken").getString("value"), acc, "fuzzed", Map.of("X-Delegate-Profile", "gated"));
+    TestDelegate d = TestDelegate.connect(node.ws(), node.delegatePort(), node.token(), node.accountId(), "fuzzed",
+        Map.of("X-Delegate-Profile", "gated"));
     delegateId = d.next("welcome").getString("delegateId");
     d.close();
-  }
-
-  @AfterAll
-  static void stop() {
-    try {
-      node.close();
-    } finally {
-      db.close();
-    }
   }
 
   @Test
@@ -142,7 +121,7 @@ class AdminFuzzTest {
     LoggerFactory.getLogger(AdminFuzzTest.class).info("{} admin calls (seed {}), answers by status: {}", n, fuzz.seed,
         statuses);
     // THEN the node is up and answered a spread of statuses
-    assertEquals(200, admin.withKey(null).get("/health/ready").status());
+    assertEquals(200, node.admin().withKey(null).get("/health/ready").status());
     assertTrue(n >= 200, "only " + n + " calls in the time");
     assertTrue(statuses.keySet().containsAll(List.of(200, 201, 400, 404, 413)), "statuses seen: " + statuses);
   }
@@ -150,7 +129,7 @@ class AdminFuzzTest {
   /** Fills the route's parameters: mostly real ones, sometimes random (percent-encoded) text. */
   private static String path(Fuzz fuzz, String template) {
     return template
-        .replace("{acc}", fuzz.chance(0.85) ? acc : encode(fuzz.string()))
+        .replace("{acc}", fuzz.chance(0.85) ? node.accountId() : encode(fuzz.string()))
         .replace("{name}", fuzz.chance(0.6) ? fuzz.pick(List.of("default", "gated", "primary", fuzz.name(8)))
             : encode(fuzz.string()))
         .replace("{id}", fuzz.chance(0.6) ? delegateId : encode(fuzz.string()));

@@ -3,12 +3,11 @@ package io.delegatebroker.broker.fuzz;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.delegatebroker.broker.testkit.AdminClient;
 import io.delegatebroker.broker.testkit.Await;
+import io.delegatebroker.broker.testkit.BrokerNodeExtension;
 import io.delegatebroker.broker.testkit.Fuzz;
 import io.delegatebroker.broker.testkit.RawHttp;
 import io.delegatebroker.broker.testkit.TestDelegate;
-import io.delegatebroker.broker.testkit.TestNode;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocketClient;
@@ -16,7 +15,6 @@ import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -28,7 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Fuzzes what delegates send after the upgrade: random JSON (valid frames among them), random text, invalid UTF-8,
@@ -37,40 +35,28 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * else closes the session with 1008, and anything over 64 KiB with 1009. The node stays up and every session is gone
  * once the delegates are.
  */
-@ExtendWith(VertxExtension.class)
 @Timeout(120)
 class FrameFuzzTest {
 
   static final int MAX = 64 * 1024;
-  static TestNode node;
-  static AdminClient admin;
+  @RegisterExtension
+  static final BrokerNodeExtension node = BrokerNodeExtension.memory().account("Fuzz");
   static WebSocketClient ws;
-  static String acc;
-  static String token;
 
   static Vertx delegates;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.memory();
-    admin = new AdminClient(vertx, node.adminPort(), TestNode.ROOT_KEY);
+  static void start() {
     // The delegates get a Vert.x of their own, and the node's liveness is checked on a plain socket: with Vert.x 5.0.10,
     // after the broker closed client WebSockets in the middle of large writes, the test's pooled HTTP client was seen
     // to never write its next request (the server kept answering fresh connections at once).
     delegates = Vertx.vertx();
     ws = TestDelegate.client(delegates);
-    JsonObject a = admin.createAccount("Fuzz");
-    acc = a.getString("id");
-    token = a.getJsonObject("defaultToken").getString("value");
   }
 
   @AfterAll
   static void stop() {
-    try {
-      node.close();
-    } finally {
-      Await.result(delegates.close());
-    }
+    Await.result(delegates.close());
   }
 
   /** What the broker must do with a message. */
@@ -90,7 +76,7 @@ class FrameFuzzTest {
     TestDelegate d = null;
     while (messages < 400 && System.nanoTime() < deadline) {
       if (d == null) {
-        d = TestDelegate.connect(ws, node.delegatePort(), token, acc, "fz-" + sessions++, Map.of());
+        d = TestDelegate.connect(ws, node.delegatePort(), node.token(), node.accountId(), "fz-" + sessions++, Map.of());
         d.next("welcome");
       }
       Message m = message(fuzz);

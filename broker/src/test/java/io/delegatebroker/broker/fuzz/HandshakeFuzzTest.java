@@ -5,24 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.delegatebroker.broker.testkit.AdminClient;
 import io.delegatebroker.broker.testkit.Await;
+import io.delegatebroker.broker.testkit.BrokerNodeExtension;
 import io.delegatebroker.broker.testkit.Fuzz;
 import io.delegatebroker.broker.testkit.RawHttp;
-import io.delegatebroker.broker.testkit.TestNode;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -32,28 +26,13 @@ import org.slf4j.LoggerFactory;
  * 4xx with the contract's error body, never a 5xx or a stack trace; the node stays up, and no session is left once
  * the sockets are closed.
  */
-@ExtendWith(VertxExtension.class)
 @Timeout(120)
 class HandshakeFuzzTest {
 
   static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,128}");
   static final List<String> TYPES = List.of("KUBERNETES", "DOCKER", "SHELL_SCRIPT", "ECS", "HELM");
-  static TestNode node;
-  static String acc;
-  static String token;
-
-  @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.memory();
-    JsonObject a = new AdminClient(vertx, node.adminPort(), TestNode.ROOT_KEY).createAccount("Fuzz");
-    acc = a.getString("id");
-    token = a.getJsonObject("defaultToken").getString("value");
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final BrokerNodeExtension node = BrokerNodeExtension.memory().account("Fuzz");
 
   /** One header value as bytes, and whether the contract calls it valid. */
   record Value(byte[] bytes, boolean valid) {
@@ -83,9 +62,10 @@ class HandshakeFuzzTest {
       }
       String name = fuzz.name(fuzz.between(1, 40));
       Value auth = fuzz.chance(0.1) ? new Value(("Delegate " + fuzz.pick(List.of("dt_" + fuzz.name(43), fuzz.string())))
-          .getBytes(StandardCharsets.UTF_8), false) : value(fuzz, "Delegate " + token, v -> v.equals("Delegate " + token));
+          .getBytes(StandardCharsets.UTF_8), false) : value(fuzz, "Delegate " + node.token(),
+              v -> v.equals("Delegate " + node.token()));
       Value account = fuzz.chance(0.1) ? new Value(fuzz.name(16).getBytes(StandardCharsets.ISO_8859_1), false)
-          : value(fuzz, acc, acc::equals);
+          : value(fuzz, node.accountId(), node.accountId()::equals);
       Value delegate = value(fuzz, name, v -> NAME.matcher(v).matches());
       Value instance = optional(fuzz, fuzz.name(fuzz.between(1, 40)), v -> NAME.matcher(v).matches());
       Value type = optional(fuzz, fuzz.pick(TYPES), TYPES::contains);
@@ -126,7 +106,7 @@ class HandshakeFuzzTest {
       String from = fuzz.chance(0.1) ? "127.2.0.1" : "127.1.0." + fuzz.between(1, 40);
       RawHttp.Response r = RawHttp.sendBytes(from, node.delegatePort(), req.toByteArray());
       String what = "request " + n + " (seed " + fuzz.seed + "): "
-          + shorten(req.toString(StandardCharsets.ISO_8859_1).replace(token, "<token>"));
+          + shorten(req.toString(StandardCharsets.ISO_8859_1).replace(node.token(), "<token>"));
       statuses.merge(r.status(), 1, Integer::sum);
 
       assertNotEquals(-1, r.status(), "no answer to " + what);
@@ -139,7 +119,7 @@ class HandshakeFuzzTest {
         continue;
       }
       fuzz.assertContractError(r.status(), r.body(), what);
-      assertFalse(r.body().contains(token), "the token came back: " + what);
+      assertFalse(r.body().contains(node.token()), "the token came back: " + what);
       if (predictable && valid) {
         assertEquals(429, r.status(), "a valid handshake was refused: " + what + " -> " + r);
       }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.delegatebroker.broker.testkit.AdminClient;
 import io.delegatebroker.broker.testkit.Await;
+import io.delegatebroker.broker.testkit.BrokerNodeExtension;
 import io.delegatebroker.broker.testkit.RawHttp;
 import io.delegatebroker.broker.testkit.TestDelegate;
 import io.delegatebroker.broker.testkit.TestNode;
@@ -16,45 +17,23 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Verifies the abuse limits over real sockets: failed handshakes are limited per source address without touching
  * delegates behind other addresses; oversized headers, bodies and frame floods are refused with the contract's JSON
  * error or close code, and never leave a session behind.
  */
-@ExtendWith(VertxExtension.class)
 @Timeout(60)
 class AbuseLimitsTest {
 
-  static TestNode node;
-  static AdminClient admin;
-  static String acc;
-  static String token;
-  static Vertx vertx;
-
-  @BeforeAll
-  static void start(Vertx v) {
-    vertx = v;
-    node = TestNode.memory();
-    admin = new AdminClient(v, node.adminPort(), TestNode.ROOT_KEY);
-    JsonObject a = admin.createAccount("Acme");
-    acc = a.getString("id");
-    token = a.getJsonObject("defaultToken").getString("value");
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final BrokerNodeExtension node = BrokerNodeExtension.memory().account("Acme");
 
   @AfterEach
   void noSessionLeft() {
@@ -63,7 +42,7 @@ class AbuseLimitsTest {
 
   /** A WebSocket client whose connections come from this loopback address (all of 127/8 is loopback on Linux). */
   static WebSocketClient from(String localAddress) {
-    return vertx.createWebSocketClient(new WebSocketClientOptions().setLocalAddress(localAddress)
+    return node.vertx().createWebSocketClient(new WebSocketClientOptions().setLocalAddress(localAddress)
         .setConnectTimeout(10_000));
   }
 
@@ -73,15 +52,15 @@ class AbuseLimitsTest {
     WebSocketClient attacker = from("127.0.0.2");
     for (int i = 0; i < 30; i++) {
       TestDelegate.Refusal r = TestDelegate.refused(attacker,
-          TestDelegate.options(node.delegatePort(), "dt_guess" + i, acc, "x"));
+          TestDelegate.options(node.delegatePort(), "dt_guess" + i, node.accountId(), "x"));
       assertEquals(401, r.status());
     }
 
     // WHEN it tries again, even with a valid token this node has not verified yet (checking it would cost a store
     // query; a token already known to be live is let through, see ValidTokenNeverLockedOutTest)
-    String unseen = admin.createToken(acc, "unseen-by-node");
+    String unseen = node.admin().createToken(node.accountId(), "unseen-by-node");
     TestDelegate.Refusal limited = TestDelegate.refused(attacker,
-        TestDelegate.options(node.delegatePort(), unseen, acc, "from-2"));
+        TestDelegate.options(node.delegatePort(), unseen, node.accountId(), "from-2"));
 
     // THEN it gets 429 rate_limited with Retry-After within the minute
     assertEquals(429, limited.status());
@@ -91,9 +70,11 @@ class AbuseLimitsTest {
     assertTrue(retry >= 1 && retry <= 60, "Retry-After " + retry);
 
     // AND a legitimate delegate on another address is welcomed as usual
-    TestDelegate elsewhere = TestDelegate.connect(from("127.0.0.3"), node.delegatePort(), token, acc, "from-3", Map.of());
+    TestDelegate elsewhere = TestDelegate.connect(from("127.0.0.3"), node.delegatePort(), node.token(),
+        node.accountId(), "from-3", Map.of());
     assertEquals("ACTIVE", elsewhere.next("welcome").getString("status"));
-    TestDelegate local = TestDelegate.connect(TestDelegate.client(vertx), node.delegatePort(), token, acc, "from-1",
+    TestDelegate local = TestDelegate.connect(TestDelegate.client(node.vertx()), node.delegatePort(), node.token(),
+        node.accountId(), "from-1",
         Map.of());
     assertEquals("ACTIVE", local.next("welcome").getString("status"));
     elsewhere.close();
@@ -103,7 +84,8 @@ class AbuseLimitsTest {
   @Test
   void oversizedHandshakeHeaderIsRefusedWithJsonAndNoSession() throws Exception {
     // WHEN a valid handshake carries 20 KiB of extra header (the limit is 16 KiB)
-    RawHttp.Response r = RawHttp.send("127.0.0.4", node.delegatePort(), RawHttp.upgradeRequest(token, acc, "big")
+    RawHttp.Response r = RawHttp.send("127.0.0.4", node.delegatePort(), RawHttp.upgradeRequest(node.token(),
+        node.accountId(), "big")
         .header("X-Padding", "p".repeat(20 * 1024)).build());
 
     // THEN it is refused 431 with the contract's error and no session
@@ -112,7 +94,8 @@ class AbuseLimitsTest {
     assertEquals(0, node.node().sessions().size());
 
     // AND a handshake with 12 KiB of headers, under the limit, is accepted
-    RawHttp.Response ok = RawHttp.send("127.0.0.4", node.delegatePort(), RawHttp.upgradeRequest(token, acc, "ok")
+    RawHttp.Response ok = RawHttp.send("127.0.0.4", node.delegatePort(), RawHttp.upgradeRequest(node.token(),
+        node.accountId(), "ok")
         .header("X-Padding", "p".repeat(12 * 1024)).build());
     assertEquals(101, ok.status(), ok.toString());
   }
@@ -135,7 +118,7 @@ class AbuseLimitsTest {
   @Test
   void adminPortRefusesOversizedBodiesHeadersAndUnknownPathsWithJson() throws Exception {
     // WHEN a body is over 64 KiB
-    AdminClient.Response body = admin.post("/v1/accounts", new JsonObject().put("name", "n".repeat(70 * 1024)));
+    AdminClient.Response body = node.admin().post("/v1/accounts", new JsonObject().put("name", "n".repeat(70 * 1024)));
     // THEN 413 too_large
     assertEquals(413, body.status(), body.body());
     assertEquals("too_large", body.errorCode());
@@ -143,30 +126,32 @@ class AbuseLimitsTest {
     // WHEN a large JSON body comes as `curl -d` sends it (Content-Type: application/x-www-form-urlencoded)
     JsonObject profile = new JsonObject().put("name", "big-script").put("approvalRequired", false)
         .put("startupScript", "echo " + "x".repeat(30 * 1024) + " && a=1&b=2");
-    AdminClient.Response curl = admin.send(HttpMethod.POST, "/v1/accounts/" + acc + "/profiles", profile.encode(),
+    AdminClient.Response curl = node.admin().send(HttpMethod.POST, "/v1/accounts/" + node.accountId() + "/profiles",
+        profile.encode(),
         "application/x-www-form-urlencoded");
     // THEN it is read as the JSON it is
     assertEquals(201, curl.status(), curl.body());
     // AND form-encoded or multipart bytes that are not JSON are a 400, not a failure
     for (String type : new String[] {"application/x-www-form-urlencoded", "multipart/form-data; boundary=zz"}) {
-      AdminClient.Response form = admin.send(HttpMethod.POST, "/v1/accounts/" + acc + "/profiles",
+      AdminClient.Response form = node.admin().send(HttpMethod.POST, "/v1/accounts/" + node.accountId() + "/profiles",
           "a=" + "y".repeat(20_000) + "&b=" + "&c".repeat(2000) + "--zz\r\nbroken", type);
       assertEquals(400, form.status(), type + ": " + form.body());
       assertEquals("bad_request", form.errorCode());
     }
 
     // WHEN text cannot be stored as sent (a NUL, an unpaired surrogate) or an account id could never exist
-    AdminClient.Response nul = admin.post("/v1/accounts", new JsonObject().put("name", "a\u0000b"));
+    AdminClient.Response nul = node.admin().post("/v1/accounts", new JsonObject().put("name", "a\u0000b"));
     assertEquals(400, nul.status(), nul.body());
     assertTrue(nul.json().getJsonObject("error").getString("message").contains("'name'"), nul.body());
-    AdminClient.Response surrogate = admin.post("/v1/accounts/" + acc + "/profiles",
+    AdminClient.Response surrogate = node.admin().post("/v1/accounts/" + node.accountId() + "/profiles",
         new JsonObject().put("name", "s").put("startupScript", "echo \ud800"));
     assertEquals(400, surrogate.status(), surrogate.body());
-    assertEquals(404, admin.get("/v1/accounts/%00%01").status());
+    assertEquals(404, node.admin().get("/v1/accounts/%00%01").status());
 
     // WHEN the path or method is unknown, in or outside /v1
-    for (AdminClient.Response r : new AdminClient.Response[] {admin.get("/nope"), admin.post("/metrics", "{}"),
-        admin.send(HttpMethod.PATCH, "/v1/accounts", "{}"), admin.get("/v1/nope")}) {
+    for (AdminClient.Response r : new AdminClient.Response[] {node.admin().get("/nope"),
+        node.admin().post("/metrics", "{}"),
+        node.admin().send(HttpMethod.PATCH, "/v1/accounts", "{}"), node.admin().get("/v1/nope")}) {
       // THEN 404 not_found with the JSON body
       assertEquals(404, r.status(), r.body());
       assertEquals("not_found", r.errorCode());
@@ -182,7 +167,8 @@ class AbuseLimitsTest {
   @Test
   void aFrameFloodClosesTheSessionWith1008() {
     // GIVEN a connected delegate
-    TestDelegate d = TestDelegate.connect(TestDelegate.client(vertx), node.delegatePort(), token, acc, "flood", Map.of());
+    TestDelegate d = TestDelegate.connect(TestDelegate.client(node.vertx()), node.delegatePort(), node.token(),
+        node.accountId(), "flood", Map.of());
     d.next("welcome");
 
     // WHEN it sends 300 heartbeats as fast as it can (the limit is 100 per second)
@@ -205,13 +191,16 @@ class AbuseLimitsTest {
       WebSocketClient client = TestDelegate.client(own);
       String pad = "p".repeat(70 * 1024);
       // one frame over 64 KiB; one over the listener's 128 KiB frame limit; 64 KiB + 1 in fragments
-      TestDelegate one = TestDelegate.connect(client, node.delegatePort(), token, acc, "big-1", Map.of());
+      TestDelegate one = TestDelegate.connect(client, node.delegatePort(), node.token(), node.accountId(), "big-1",
+          Map.of());
       one.next("welcome");
       one.send(new JsonObject().put("type", "heartbeat").put("pad", pad));
-      TestDelegate huge = TestDelegate.connect(client, node.delegatePort(), token, acc, "big-2", Map.of());
+      TestDelegate huge = TestDelegate.connect(client, node.delegatePort(), node.token(), node.accountId(), "big-2",
+          Map.of());
       huge.next("welcome");
       huge.socket().writeTextMessage("h".repeat(200 * 1024));
-      TestDelegate split = TestDelegate.connect(client, node.delegatePort(), token, acc, "big-3", Map.of());
+      TestDelegate split = TestDelegate.connect(client, node.delegatePort(), node.token(), node.accountId(),
+          "big-3", Map.of());
       split.next("welcome");
       split.socket().writeFrame(WebSocketFrame.textFrame("s".repeat(32 * 1024), false));
       split.socket().writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer("s".repeat(32 * 1024 + 1)), true));
@@ -221,7 +210,8 @@ class AbuseLimitsTest {
         assertEquals("message_too_big", close.reason());
       }
       // AND a message split behind an empty first fragment is still read (Vert.x's own assembly used to lose it)
-      TestDelegate fragmented = TestDelegate.connect(client, node.delegatePort(), token, acc, "frag", Map.of());
+      TestDelegate fragmented = TestDelegate.connect(client, node.delegatePort(), node.token(), node.accountId(),
+          "frag", Map.of());
       fragmented.next("welcome");
       fragmented.socket().writeFrame(WebSocketFrame.textFrame("", false));
       fragmented.socket().writeFrame(WebSocketFrame.continuationFrame(Buffer.buffer("{\"type\":\"heartbeat\"}"), true));

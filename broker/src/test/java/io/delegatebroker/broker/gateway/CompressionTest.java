@@ -4,16 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.delegatebroker.broker.testkit.AdminClient;
 import io.delegatebroker.broker.testkit.Await;
+import io.delegatebroker.broker.testkit.BrokerNodeExtension;
 import io.delegatebroker.broker.testkit.RawWebSocket;
 import io.delegatebroker.broker.testkit.RawWebSocket.Frame;
-import io.delegatebroker.broker.testkit.TestNode;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -21,41 +18,22 @@ import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.Deflater;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Verifies permessage-deflate on a raw socket: it is agreed when offered, the 64 KiB limit applies to the inflated
  * message, and a small frame that would inflate to a huge one is stopped at the limit instead of being inflated.
  */
-@ExtendWith(VertxExtension.class)
 @Timeout(60)
 class CompressionTest {
 
   private static final Map<String, String> OFFER = Map.of("Sec-WebSocket-Extensions",
       "permessage-deflate; client_max_window_bits");
 
-  static TestNode node;
-  static AdminClient admin;
-  static String acc;
-  static String token;
-
-  @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.memory();
-    admin = new AdminClient(vertx, node.adminPort(), TestNode.ROOT_KEY);
-    JsonObject account = admin.createAccount("Compression");
-    acc = account.getString("id");
-    token = account.getJsonObject("defaultToken").getString("value");
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final BrokerNodeExtension node = BrokerNodeExtension.memory().account("Compression");
 
   /** Verifies that the extension is agreed, and a compressed message of exactly 64 KiB is delivered whole. */
   @Test
@@ -64,7 +42,8 @@ class CompressionTest {
     MessageConsumer<JsonObject> consumer = node.node().vertx().eventBus()
         .consumer(SessionFrames.DELEGATE_MESSAGES_ADDRESS, published::add);
     Await.result(consumer.completion());
-    try (RawWebSocket ws = RawWebSocket.connect(node.delegatePort(), token, acc, "deflater", "d-1", OFFER)) {
+    try (RawWebSocket ws = RawWebSocket.connect(node.delegatePort(), node.token(), node.accountId(),
+        "deflater", "d-1", OFFER)) {
       // GIVEN a session that offered permessage-deflate
       assertTrue(ws.upgradeResponse().toLowerCase().contains("sec-websocket-extensions: permessage-deflate"),
           ws.upgradeResponse());
@@ -91,7 +70,8 @@ class CompressionTest {
    */
   @Test
   void compressionBombClosesAtTheLimit() throws Exception {
-    try (RawWebSocket ws = RawWebSocket.connect(node.delegatePort(), token, acc, "bomber", "b-1", OFFER)) {
+    try (RawWebSocket ws = RawWebSocket.connect(node.delegatePort(), node.token(), node.accountId(), "bomber",
+        "b-1", OFFER)) {
       assertEquals("welcome", ws.readSkippingPings(5000).json().getString("type"));
       byte[] bomb = deflate(message("bomb", 120 * 1024 * 1024).getBytes(StandardCharsets.UTF_8));
       assertTrue(bomb.length < 128 * 1024, "the bomb is " + bomb.length + " bytes on the wire");

@@ -3,50 +3,31 @@ package io.delegatebroker.broker.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.delegatebroker.broker.testkit.AdminClient;
+import io.delegatebroker.broker.testkit.BrokerNodeExtension;
 import io.delegatebroker.broker.testkit.TestDelegate;
-import io.delegatebroker.broker.testkit.TestNode;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Verifies the happy path of a delegate's connection: welcome, heartbeat, listing, revocation closes it with 4001. */
-@ExtendWith(VertxExtension.class)
 @Timeout(60)
 class ConnectFlowTest {
 
-  static TestNode node;
-  static AdminClient admin;
-  static WebSocketClient ws;
-
-  @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.memory();
-    admin = new AdminClient(vertx, node.adminPort(), TestNode.ROOT_KEY);
-    ws = TestDelegate.client(vertx);
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final BrokerNodeExtension node = BrokerNodeExtension.memory();
 
   @Test
   void connectedDelegateIsWelcomedListedAndEvictedOnRevoke() {
     // GIVEN an account and its default token
-    JsonObject account = admin.createAccount("Acme");
+    JsonObject account = node.admin().createAccount("Acme");
     String acc = account.getString("id");
     String token = account.getJsonObject("defaultToken").getString("value");
 
     // WHEN a delegate connects
-    TestDelegate d = TestDelegate.connect(ws, node.delegatePort(), token, acc, "k8s-east", Map.of("X-Delegate-Instance", "pod-1"));
+    TestDelegate d = TestDelegate.connect(node.ws(), node.delegatePort(), token, acc, "k8s-east",
+        Map.of("X-Delegate-Instance", "pod-1"));
 
     // THEN it is welcomed, acknowledged, and listed on the token
     JsonObject welcome = d.next("welcome");
@@ -55,12 +36,12 @@ class ConnectFlowTest {
     assertEquals(node.nodeId(), welcome.getString("node"));
     d.send(new JsonObject().put("type", "heartbeat"));
     assertEquals("heartbeat_ack", d.next().getString("type"));
-    var connections = admin.get("/v1/accounts/" + acc + "/tokens/default/connections").items();
+    var connections = node.admin().get("/v1/accounts/" + acc + "/tokens/default/connections").items();
     assertEquals(1, connections.size());
     assertEquals(welcome.getString("delegateId"), connections.getJsonObject(0).getString("delegateId"));
 
     // WHEN the token is revoked THEN the session closes with 4001 and the answer counts it
-    JsonObject revoked = admin.revoke(acc, "default");
+    JsonObject revoked = node.admin().revoke(acc, "default");
     assertEquals(1, revoked.getInteger("evicted"));
     assertTrue(revoked.getBoolean("complete"));
     TestDelegate.Close close = d.awaitClose();

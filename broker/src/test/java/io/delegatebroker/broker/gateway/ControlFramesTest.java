@@ -6,67 +6,43 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.delegatebroker.broker.testkit.AdminClient;
 import io.delegatebroker.broker.testkit.Await;
+import io.delegatebroker.broker.testkit.BrokerNodeExtension;
 import io.delegatebroker.broker.testkit.LogCapture;
 import io.delegatebroker.broker.testkit.RawWebSocket;
 import io.delegatebroker.broker.testkit.RawWebSocket.Frame;
 import io.delegatebroker.broker.testkit.Scrape;
-import io.delegatebroker.broker.testkit.TestNode;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Verifies RFC 6455 control frames on a raw socket that answers nothing by itself: pings get exactly one pong, pongs
  * and pings are liveness, the broker pings quiet sessions, a delegate's close is its own (not a violation), and nothing
  * a session sends after the broker closed it is acted on. The node runs with a 1 s heartbeat (idle after 3 s).
  */
-@ExtendWith(VertxExtension.class)
 @Timeout(60)
 class ControlFramesTest {
 
   private static final String HEARTBEAT = "{\"type\":\"heartbeat\"}";
 
-  static TestNode node;
-  static AdminClient admin;
-  static String acc;
-  static String token;
-
-  @BeforeAll
-  static void start(Vertx vertx) {
-    Map<String, String> env = TestNode.env(null);
-    env.put("BROKER_HEARTBEAT_SECONDS", "1");
-    node = TestNode.start(env);
-    admin = new AdminClient(vertx, node.adminPort(), TestNode.ROOT_KEY);
-    JsonObject account = admin.createAccount("Control frames");
-    acc = account.getString("id");
-    token = account.getJsonObject("defaultToken").getString("value");
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final BrokerNodeExtension node = BrokerNodeExtension.memory().with("BROKER_HEARTBEAT_SECONDS", "1")
+      .account("Control frames");
 
   /** Verifies that a ping is answered with one pong carrying its payload, and the session goes on. */
   @Test
   void pingIsAnsweredWithOnePong() throws Exception {
     // GIVEN a welcomed raw delegate
-    try (RawWebSocket ws = welcomed("pinger", token)) {
+    try (RawWebSocket ws = welcomed("pinger", node.token())) {
       // WHEN it pings with a payload, then heartbeats
       ws.send(RawWebSocket.PING, true, "are-you-there".getBytes(StandardCharsets.UTF_8));
       ws.text(HEARTBEAT);
@@ -87,7 +63,8 @@ class ControlFramesTest {
   @Test
   void pongsAreLivenessAndSilenceIsPingedThenClosed() throws Exception {
     // GIVEN two raw delegates that never answer a ping
-    try (RawWebSocket ponging = welcomed("ponger", token); RawWebSocket silent = welcomed("silent", token)) {
+    try (RawWebSocket ponging = welcomed("ponger", node.token()); RawWebSocket silent = welcomed("silent",
+        node.token())) {
       // WHEN one sends an unsolicited pong every 400 ms for 4.4 s (over three 1 s periods) and the other nothing
       long start = System.nanoTime();
       List<Frame> toSilent = new ArrayList<>();
@@ -135,11 +112,11 @@ class ControlFramesTest {
   @Test
   void delegateCloseIsItsOwnNotAViolation() throws Exception {
     try (LogCapture logs = LogCapture.open()) {
-      Scrape before = Scrape.of(admin);
+      Scrape before = Scrape.of(node.admin());
 
       // GIVEN two welcomed raw delegates
-      RawWebSocket closing = welcomed("closer", token);
-      RawWebSocket dropping = welcomed("dropper", token);
+      RawWebSocket closing = welcomed("closer", node.token());
+      RawWebSocket dropping = welcomed("dropper", node.token());
 
       // WHEN one sends a close frame 1000 "bye" and the other drops its connection
       closing.close(1000, "bye");
@@ -154,11 +131,11 @@ class ControlFramesTest {
 
       // THEN each is counted by how it ended, and nothing as an eviction
       Await.until("both delegate closes counted", 10, () -> {
-        Scrape now = Scrape.of(admin);
+        Scrape now = Scrape.of(node.admin());
         return delta(before, now, "broker_delegate_closes_total", "how", "close_frame") == 1
             && delta(before, now, "broker_delegate_closes_total", "how", "connection_lost") == 1;
       });
-      Scrape after = Scrape.of(admin);
+      Scrape after = Scrape.of(node.admin());
       for (String cause : List.of("policy", "drain", "idle", "too_big")) {
         assertEquals(0, delta(before, after, "broker_evictions_total", "cause", cause), cause);
       }
@@ -185,11 +162,11 @@ class ControlFramesTest {
     Await.result(consumer.completion());
     try {
       // GIVEN a delegate with its own token
-      String stolen = admin.createToken(acc, "stolen");
+      String stolen = node.admin().createToken(node.accountId(), "stolen");
       RawWebSocket thief = welcomed("thief", stolen);
 
       // WHEN the token is revoked and the thief has its 4001
-      assertEquals(1, admin.revoke(acc, "stolen").getInteger("evicted"));
+      assertEquals(1, node.admin().revoke(node.accountId(), "stolen").getInteger("evicted"));
       Frame close = thief.readSkippingPings(5000);
       assertEquals(4001, close.closeCode(), close.toString());
 
@@ -208,7 +185,7 @@ class ControlFramesTest {
       thief.close();
 
       // THEN none of its messages was published: a message sent afterwards by a live delegate comes first
-      RawWebSocket honest = welcomed("honest", token);
+      RawWebSocket honest = welcomed("honest", node.token());
       honest.text("{\"type\":\"message\",\"id\":\"marker\",\"payload\":{}}");
       Message<JsonObject> first = published.poll(10, TimeUnit.SECONDS);
       assertNotNull(first, "the live delegate's message was not published");
@@ -220,7 +197,7 @@ class ControlFramesTest {
   }
 
   private static RawWebSocket welcomed(String name, String tokenValue) throws Exception {
-    RawWebSocket ws = RawWebSocket.connect(node.delegatePort(), tokenValue, acc, name, name + "-1");
+    RawWebSocket ws = RawWebSocket.connect(node.delegatePort(), tokenValue, node.accountId(), name, name + "-1");
     Frame welcome = ws.readSkippingPings(5000);
     assertEquals("welcome", welcome.json().getString("type"), welcome.toString());
     return ws;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.delegatebroker.broker.testkit.AdminClient;
 import io.delegatebroker.broker.testkit.Await;
+import io.delegatebroker.broker.testkit.BrokerNodeExtension;
 import io.delegatebroker.broker.testkit.TestDelegate;
 import io.delegatebroker.broker.testkit.TestDelegate.Refusal;
 import io.delegatebroker.broker.testkit.TestNode;
@@ -15,7 +16,6 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -25,11 +25,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Verifies that every handshake refusal of contract section 2 is a plain HTTP answer with the right status and the
@@ -39,32 +39,23 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(90)
 class HandshakeRefusalTest {
 
-  static TestNode node;
-  static AdminClient admin;
-  static WebSocketClient ws;
+  // The refusals below come from one address; keep them clear of the failed-handshake limit (tested on its own node).
+  @RegisterExtension
+  static final BrokerNodeExtension node = BrokerNodeExtension.memory()
+      .with("BROKER_HANDSHAKE_FAILURE_LIMIT", "100000");
+
   static HttpClient http;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    // The refusals below come from one address; keep them clear of the failed-handshake limit (tested on its own node).
-    Map<String, String> env = TestNode.env(null);
-    env.put("BROKER_HANDSHAKE_FAILURE_LIMIT", "100000");
-    node = TestNode.start(env);
-    admin = new AdminClient(vertx, node.adminPort(), TestNode.ROOT_KEY);
-    ws = TestDelegate.client(vertx);
-    http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1"));
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
+  static void start() {
+    http = node.vertx().createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1"));
   }
 
   /** Verifies that missing or malformed headers and unknown types are refused 400 bad_request naming the header. */
   @Test
   void malformedHeadersAreBadRequests() {
     // GIVEN an account with a valid token
-    JsonObject account = admin.createAccount("Headers");
+    JsonObject account = node.admin().createAccount("Headers");
     String acc = account.getString("id");
     String token = account.getJsonObject("defaultToken").getString("value");
 
@@ -86,7 +77,7 @@ class HandshakeRefusalTest {
     cases.put("X-Delegate-Profile", withHeaders(TestDelegate.options(node.delegatePort(), token, acc, "d1"),
         Map.of("X-Delegate-Profile", "no such profile")));
     cases.forEach((header, options) -> {
-      Refusal r = TestDelegate.refused(ws, options);
+      Refusal r = TestDelegate.refused(node.ws(), options);
       assertEquals(400, r.status(), header);
       assertErrorBody(r.body(), "bad_request");
       assertTrue(r.body().getJsonObject("error").getString("message").contains(header.trim()),
@@ -95,7 +86,7 @@ class HandshakeRefusalTest {
 
     // THEN none of them left a session or a delegate behind
     assertNoSessions();
-    assertEquals(0, admin.get("/v1/accounts/" + acc + "/delegates").items().size());
+    assertEquals(0, node.admin().get("/v1/accounts/" + acc + "/delegates").items().size());
   }
 
   /**
@@ -105,21 +96,22 @@ class HandshakeRefusalTest {
   @Test
   void everyBadTokenGetsTheSameInvalidTokenAnswer() {
     // GIVEN two accounts; in the first a token that is revoked after having been used, in the second one that expires
-    JsonObject first = admin.createAccount("First");
+    JsonObject first = node.admin().createAccount("First");
     String acc = first.getString("id");
-    JsonObject second = admin.createAccount("Second");
+    JsonObject second = node.admin().createAccount("Second");
     String other = second.getString("id");
     String otherToken = second.getJsonObject("defaultToken").getString("value");
-    String revoked = admin.createToken(acc, "gone");
-    TestDelegate used = TestDelegate.connect(ws, TestDelegate.options(node.delegatePort(), revoked, acc, "d1"));
+    String revoked = node.admin().createToken(acc, "gone");
+    TestDelegate used = TestDelegate.connect(node.ws(), TestDelegate.options(node.delegatePort(), revoked, acc, "d1"));
     used.next("welcome");
-    assertEquals(1, admin.revoke(acc, "gone").getInteger("evicted"));
+    assertEquals(1, node.admin().revoke(acc, "gone").getInteger("evicted"));
     assertEquals(4001, used.awaitClose().code());
 
-    JsonObject expiring = admin.post("/v1/accounts/" + other + "/tokens", new JsonObject().put("name", "short")
+    JsonObject expiring = node.admin().post("/v1/accounts/" + other + "/tokens", new JsonObject().put("name", "short")
         .put("expiresAt", Instant.now().plusMillis(1500).toString())).json();
     String expired = expiring.getString("value");
-    TestDelegate beforeExpiry = TestDelegate.connect(ws, TestDelegate.options(node.delegatePort(), expired, other, "d2"));
+    TestDelegate beforeExpiry = TestDelegate.connect(node.ws(), TestDelegate.options(node.delegatePort(), expired,
+        other, "d2"));
     beforeExpiry.next("welcome");
     assertEquals(4002, beforeExpiry.awaitClose().code());
     assertTrue(Instant.now().isAfter(Instant.parse(expiring.getString("expiresAt"))));
@@ -135,7 +127,7 @@ class HandshakeRefusalTest {
     cases.put("malformed (garbage)", TestDelegate.options(node.delegatePort(), "%%%;;", acc, "d1"));
     List<JsonObject> bodies = new ArrayList<>();
     cases.forEach((what, options) -> {
-      Refusal r = TestDelegate.refused(ws, options);
+      Refusal r = TestDelegate.refused(node.ws(), options);
       // THEN each is 401 invalid_token
       assertEquals(401, r.status(), what);
       assertErrorBody(r.body(), "invalid_token");
@@ -159,40 +151,40 @@ class HandshakeRefusalTest {
   @Test
   void unknownProfileIsProfileNotFound() {
     // GIVEN an account without a profile named "gpu"
-    JsonObject account = admin.createAccount("Profiles");
+    JsonObject account = node.admin().createAccount("Profiles");
     String acc = account.getString("id");
     String token = account.getJsonObject("defaultToken").getString("value");
 
     // WHEN a delegate asks for it
-    Refusal r = TestDelegate.refused(ws, withHeaders(TestDelegate.options(node.delegatePort(), token, acc, "d1"),
+    Refusal r = TestDelegate.refused(node.ws(), withHeaders(TestDelegate.options(node.delegatePort(), token, acc, "d1"),
         Map.of("X-Delegate-Profile", "gpu")));
 
     // THEN 404 profile_not_found, and no delegate was registered
     assertEquals(404, r.status());
     assertErrorBody(r.body(), "profile_not_found");
     assertNoSessions();
-    assertEquals(0, admin.get("/v1/accounts/" + acc + "/delegates").items().size());
+    assertEquals(0, node.admin().get("/v1/accounts/" + acc + "/delegates").items().size());
   }
 
   /** Verifies that a delegate name rejected in the account is refused 403 delegate_rejected. */
   @Test
   void rejectedDelegateIsRefused() {
     // GIVEN a delegate pending approval that is rejected
-    JsonObject account = admin.createAccount("Rejects");
+    JsonObject account = node.admin().createAccount("Rejects");
     String acc = account.getString("id");
     String token = account.getJsonObject("defaultToken").getString("value");
-    assertEquals(201, admin.post("/v1/accounts/" + acc + "/profiles",
+    assertEquals(201, node.admin().post("/v1/accounts/" + acc + "/profiles",
         new JsonObject().put("name", "guarded").put("approvalRequired", true)).status());
-    TestDelegate pending = TestDelegate.connect(ws, withHeaders(TestDelegate.options(node.delegatePort(), token, acc,
-        "intruder"), Map.of("X-Delegate-Profile", "guarded")));
+    TestDelegate pending = TestDelegate.connect(node.ws(), withHeaders(TestDelegate.options(node.delegatePort(),
+        token, acc, "intruder"), Map.of("X-Delegate-Profile", "guarded")));
     JsonObject welcome = pending.next("welcome");
     assertEquals("PENDING_APPROVAL", welcome.getString("status"));
-    assertEquals(200, admin.post("/v1/accounts/" + acc + "/delegates/" + welcome.getString("delegateId") + "/reject",
+    assertEquals(200, node.admin().post("/v1/accounts/" + acc + "/delegates/" + welcome.getString("delegateId") + "/reject",
         null).status());
     assertEquals(4003, pending.awaitClose().code());
 
     // WHEN it connects again, with any profile
-    Refusal r = TestDelegate.refused(ws, TestDelegate.options(node.delegatePort(), token, acc, "intruder"));
+    Refusal r = TestDelegate.refused(node.ws(), TestDelegate.options(node.delegatePort(), token, acc, "intruder"));
 
     // THEN 403 delegate_rejected
     assertEquals(403, r.status());
@@ -213,7 +205,7 @@ class HandshakeRefusalTest {
     HttpAnswer unknown = plainGet(node.delegatePort(), "/v1/delegates/other");
     assertEquals(404, unknown.status());
     assertErrorBody(new JsonObject(unknown.body()), "not_found");
-    Refusal r = TestDelegate.refused(ws, TestDelegate.options(node.delegatePort(), "x", "y", "z")
+    Refusal r = TestDelegate.refused(node.ws(), TestDelegate.options(node.delegatePort(), "x", "y", "z")
         .setURI("/v1/nowhere"));
     assertEquals(404, r.status());
     assertErrorBody(r.body(), "not_found");
@@ -236,12 +228,14 @@ class HandshakeRefusalTest {
       String acc = account.getString("id");
       String token = account.getJsonObject("defaultToken").getString("value");
       // a success is never counted as a failure
-      TestDelegate ok = TestDelegate.connect(ws, TestDelegate.options(limited.delegatePort(), token, acc, "good"));
+      TestDelegate ok = TestDelegate.connect(node.ws(), TestDelegate.options(limited.delegatePort(), token, acc,
+          "good"));
       ok.next("welcome");
 
       // WHEN three handshakes fail from this address
       for (int i = 0; i < 3; i++) {
-        Refusal r = TestDelegate.refused(ws, TestDelegate.options(limited.delegatePort(), "dt_wrong" + i, acc, "d"));
+        Refusal r = TestDelegate.refused(node.ws(), TestDelegate.options(limited.delegatePort(), "dt_wrong" + i,
+            acc, "d"));
         assertEquals(401, r.status(), "attempt " + i);
         assertEquals(null, r.retryAfter());
       }
@@ -249,7 +243,8 @@ class HandshakeRefusalTest {
       // THEN the next attempt, even with a valid token this node has not verified yet, is 429 rate_limited with a
       // Retry-After of at most a minute (a token the node knows to be live is let through: ValidTokenNeverLockedOutTest)
       String unseen = limitedAdmin.createToken(acc, "unseen-by-node");
-      Refusal limitedAnswer = TestDelegate.refused(ws, TestDelegate.options(limited.delegatePort(), unseen, acc, "d"));
+      Refusal limitedAnswer = TestDelegate.refused(node.ws(), TestDelegate.options(limited.delegatePort(), unseen,
+          acc, "d"));
       assertEquals(429, limitedAnswer.status());
       assertErrorBody(limitedAnswer.body(), "rate_limited");
       assertNotNull(limitedAnswer.retryAfter(), "Retry-After header");
@@ -279,14 +274,15 @@ class HandshakeRefusalTest {
     JsonObject account = drainingAdmin.createAccount("Draining");
     String acc = account.getString("id");
     String token = account.getJsonObject("defaultToken").getString("value");
-    TestDelegate open = TestDelegate.connect(ws, TestDelegate.options(draining.delegatePort(), token, acc, "stays"));
+    TestDelegate open = TestDelegate.connect(node.ws(), TestDelegate.options(draining.delegatePort(), token, acc,
+        "stays"));
     open.next("welcome");
     try {
       // WHEN it stops accepting
       draining.node().stopAccepting();
 
       // THEN a new connect is 503 unavailable and readiness is 503
-      Refusal r = TestDelegate.refused(ws, TestDelegate.options(draining.delegatePort(), token, acc, "late"));
+      Refusal r = TestDelegate.refused(node.ws(), TestDelegate.options(draining.delegatePort(), token, acc, "late"));
       assertEquals(503, r.status());
       assertErrorBody(r.body(), "unavailable");
       assertEquals(503, plainGet(draining.adminPort(), "/health/ready").status());
@@ -331,7 +327,7 @@ class HandshakeRefusalTest {
   }
 
   private static void assertNoSessions() {
-    JsonObject cluster = admin.get("/v1/cluster").json();
+    JsonObject cluster = node.admin().get("/v1/cluster").json();
     assertEquals(0, cluster.getJsonArray("nodes").getJsonObject(0).getInteger("sessions"), cluster.encode());
   }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.delegatebroker.broker.testkit.AdminClient;
-import io.delegatebroker.broker.testkit.TestDatabase;
+import io.delegatebroker.broker.testkit.BrokerNodeExtension;
 import io.delegatebroker.broker.testkit.TestDelegate;
 import io.delegatebroker.broker.testkit.TestDelegate.Refusal;
 import io.delegatebroker.broker.testkit.TestNode;
@@ -14,11 +14,10 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Verifies that what a PostgreSQL-backed node knows survives its restart: revoked tokens stay refused, active tokens
@@ -28,25 +27,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(120)
 class RestartPersistenceTest {
 
-  static TestDatabase db;
-  static TestNode node;
-
-  @BeforeAll
-  static void start() {
-    db = new TestDatabase();
-    node = TestNode.postgres(db);
-  }
-
-  @AfterAll
-  static void stop() {
-    try {
-      if (node != null) {
-        node.close();
-      }
-    } finally {
-      db.close();
-    }
-  }
+  @RegisterExtension
+  static final BrokerNodeExtension node = BrokerNodeExtension.postgres();
 
   /** Verifies that tokens, delegates, keys and profiles are as they were after the node restarts. */
   @Test
@@ -82,7 +64,7 @@ class RestartPersistenceTest {
     JsonObject goneBefore = admin.get(tokens + "/gone").json();
 
     // WHEN the node restarts
-    node = node.restart();
+    node.restart();
 
     // THEN the sessions it held were closed with 1001 going_away
     TestDelegate.Close close = builder.awaitClose();

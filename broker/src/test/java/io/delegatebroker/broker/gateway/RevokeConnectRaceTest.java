@@ -3,11 +3,9 @@ package io.delegatebroker.broker.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.delegatebroker.broker.testkit.AdminClient;
 import io.delegatebroker.broker.testkit.Await;
-import io.delegatebroker.broker.testkit.TestDatabase;
+import io.delegatebroker.broker.testkit.BrokerNodeExtension;
 import io.delegatebroker.broker.testkit.TestDelegate;
-import io.delegatebroker.broker.testkit.TestNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
@@ -16,15 +14,13 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Verifies that a revoke racing hundreds of concurrent connects with the same token leaves no session of that token
@@ -36,30 +32,10 @@ class RevokeConnectRaceTest {
 
   private static final int CONNECTS = 300;
 
-  static TestDatabase db;
-  static TestNode node;
-  static AdminClient admin;
-
-  @BeforeAll
-  static void start(Vertx vertx) {
-    db = new TestDatabase();
-    Map<String, String> env = TestNode.env(db.url());
-    // Hundreds of 401s from 127.0.0.1 are the point here, not the failed-handshake limit.
-    env.put("BROKER_HANDSHAKE_FAILURE_LIMIT", "100000");
-    node = TestNode.start(env);
-    admin = new AdminClient(vertx, node.adminPort(), TestNode.ROOT_KEY);
-  }
-
-  @AfterAll
-  static void stop() {
-    try {
-      if (node != null) {
-        node.close();
-      }
-    } finally {
-      db.close();
-    }
-  }
+  // Hundreds of 401s from 127.0.0.1 are the point here, not the failed-handshake limit.
+  @RegisterExtension
+  static final BrokerNodeExtension node = BrokerNodeExtension.postgres().with("BROKER_HANDSHAKE_FAILURE_LIMIT",
+      "100000");
 
   /** One connect attempt and how it settled. */
   record Attempt(String instance, Future<TestDelegate> outcome) {
@@ -69,9 +45,9 @@ class RevokeConnectRaceTest {
   @Test
   void noSessionOutlivesARevokeRacingConnects(Vertx vertx) throws Exception {
     // GIVEN an account with a token, and a client that may hold hundreds of WebSockets at once
-    JsonObject account = admin.createAccount("Race");
+    JsonObject account = node.admin().createAccount("Race");
     String acc = account.getString("id");
-    String token = admin.createToken(acc, "racer");
+    String token = node.admin().createToken(acc, "racer");
     WebSocketClient ws = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(CONNECTS * 2)
         .setConnectTimeout(30_000).setMaxFrameSize(256 * 1024).setMaxMessageSize(256 * 1024));
     CountDownLatch firstSettled = new CountDownLatch(CONNECTS / 10);
@@ -82,7 +58,7 @@ class RevokeConnectRaceTest {
       attempts.add(launch(ws, token, acc, "i-" + i, firstSettled));
     }
     assertTrue(firstSettled.await(60, TimeUnit.SECONDS), "first connects settled");
-    CompletableFuture<JsonObject> revoke = CompletableFuture.supplyAsync(() -> admin.revoke(acc, "racer"));
+    CompletableFuture<JsonObject> revoke = CompletableFuture.supplyAsync(() -> node.admin().revoke(acc, "racer"));
     for (int i = CONNECTS / 2; i < CONNECTS; i++) {
       attempts.add(launch(ws, token, acc, "i-" + i, null));
     }
@@ -118,9 +94,9 @@ class RevokeConnectRaceTest {
     assertTrue(revoked.getBoolean("complete"));
     int evicted = revoked.getInteger("evicted");
     assertTrue(evicted >= 0 && evicted <= accepted.size(), "evicted " + evicted + " of " + accepted.size() + " accepted");
-    assertEquals(0, admin.get("/v1/accounts/" + acc + "/tokens/racer/connections").items().size());
-    assertEquals(0, admin.get("/v1/accounts/" + acc + "/tokens/racer").json().getInteger("connectedInstances"));
-    assertEquals(0, admin.get("/v1/cluster").json().getJsonArray("nodes").getJsonObject(0).getInteger("sessions"));
+    assertEquals(0, node.admin().get("/v1/accounts/" + acc + "/tokens/racer/connections").items().size());
+    assertEquals(0, node.admin().get("/v1/accounts/" + acc + "/tokens/racer").json().getInteger("connectedInstances"));
+    assertEquals(0, node.admin().get("/v1/cluster").json().getJsonArray("nodes").getJsonObject(0).getInteger("sessions"));
 
     // THEN later connects with the token are refused
     TestDelegate.Refusal late = TestDelegate.refused(ws, TestDelegate.options(node.delegatePort(), token, acc, "racer"));

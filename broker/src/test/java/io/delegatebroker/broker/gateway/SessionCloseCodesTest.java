@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.delegatebroker.broker.testkit.AdminClient;
-import io.delegatebroker.broker.testkit.RawWebSocket;
 import io.delegatebroker.broker.testkit.Await;
+import io.delegatebroker.broker.testkit.BrokerNodeExtension;
+import io.delegatebroker.broker.testkit.RawWebSocket;
 import io.delegatebroker.broker.testkit.TestDelegate;
 import io.delegatebroker.broker.testkit.TestDelegate.Close;
 import io.delegatebroker.broker.testkit.TestDelegate.Refusal;
@@ -15,7 +16,6 @@ import io.delegatebroker.broker.testkit.TestNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -25,11 +25,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Verifies the close codes and reasons with which the broker ends a delegate session (contract section 2): token
@@ -41,36 +40,18 @@ class SessionCloseCodesTest {
 
   private static final JsonObject HEARTBEAT = new JsonObject().put("type", "heartbeat");
 
-  static TestNode node;
-  static AdminClient admin;
-  static WebSocketClient ws;
-  static String acc;
-  static String token;
-
-  @BeforeAll
-  static void start(Vertx vertx) {
-    node = TestNode.memory();
-    admin = new AdminClient(vertx, node.adminPort(), TestNode.ROOT_KEY);
-    ws = TestDelegate.client(vertx);
-    JsonObject account = admin.createAccount("Closes");
-    acc = account.getString("id");
-    token = account.getJsonObject("defaultToken").getString("value");
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final BrokerNodeExtension node = BrokerNodeExtension.memory().account("Closes");
 
   /** Verifies that a session is closed with 4002 token_expired promptly at its token's expiry, and the token then refused. */
   @Test
   void expiringTokenClosesSessionAtExpiry() {
     // GIVEN a token expiring in about 1.5 s and a delegate connected with it
-    JsonObject created = admin.post("/v1/accounts/" + acc + "/tokens", new JsonObject().put("name", "short-lived")
-        .put("expiresAt", Instant.now().plusMillis(1500).toString())).json();
+    JsonObject created = node.admin().post("/v1/accounts/" + node.accountId() + "/tokens", new JsonObject()
+        .put("name", "short-lived").put("expiresAt", Instant.now().plusMillis(1500).toString())).json();
     Instant expiresAt = Instant.parse(created.getString("expiresAt"));
-    TestDelegate d = TestDelegate.connect(ws, TestDelegate.options(node.delegatePort(), created.getString("value"), acc,
-        "expiring"));
+    TestDelegate d = TestDelegate.connect(node.ws(), TestDelegate.options(node.delegatePort(),
+        created.getString("value"), node.accountId(), "expiring"));
     d.next("welcome");
 
     // WHEN the expiry passes
@@ -85,8 +66,8 @@ class SessionCloseCodesTest {
     assertTrue(afterExpiry <= 2500, "closed " + afterExpiry + " ms after the expiry");
 
     // THEN a new connect with the token is refused 401
-    Refusal r = TestDelegate.refused(ws, TestDelegate.options(node.delegatePort(), created.getString("value"), acc,
-        "expiring"));
+    Refusal r = TestDelegate.refused(node.ws(), TestDelegate.options(node.delegatePort(),
+        created.getString("value"), node.accountId(), "expiring"));
     assertEquals(401, r.status());
     assertEquals("invalid_token", r.code());
   }
@@ -107,8 +88,8 @@ class SessionCloseCodesTest {
 
     // THEN the second stays open and is the one listed
     assertHeartbeatAcked(second);
-    var connections = admin.get("/v1/accounts/" + acc + "/tokens/default/connections").items().stream()
-        .map(o -> (JsonObject) o).filter(c -> "replaced".equals(c.getString("delegate"))).toList();
+    var connections = node.admin().get("/v1/accounts/" + node.accountId() + "/tokens/default/connections").items()
+        .stream().map(o -> (JsonObject) o).filter(c -> "replaced".equals(c.getString("delegate"))).toList();
     assertEquals(1, connections.size());
     assertEquals("host-1", connections.get(0).getString("instance"));
     second.close();
@@ -256,7 +237,8 @@ class SessionCloseCodesTest {
       Instant connectedAt = Instant.now();
       RawWebSocket silent = RawWebSocket.connect(fast.delegatePort(), value, id, "silent", "silent");
       assertEquals(1, silent.read(5000).json().getInteger("heartbeatSeconds"));
-      TestDelegate alive = TestDelegate.connect(ws, TestDelegate.options(fast.delegatePort(), value, id, "alive"));
+      TestDelegate alive = TestDelegate.connect(node.ws(), TestDelegate.options(fast.delegatePort(), value, id,
+          "alive"));
       alive.next("welcome");
       long timer = vertx.setPeriodic(500, t -> alive.socket().writeTextMessage(HEARTBEAT.encode()));
       try {
@@ -286,7 +268,7 @@ class SessionCloseCodesTest {
   // ---- helpers
 
   private static TestDelegate connect(String name, String instance) {
-    TestDelegate d = TestDelegate.connect(ws, node.delegatePort(), token, acc, name,
+    TestDelegate d = TestDelegate.connect(node.ws(), node.delegatePort(), node.token(), node.accountId(), name,
         Map.of("X-Delegate-Instance", instance));
     d.next("welcome");
     return d;

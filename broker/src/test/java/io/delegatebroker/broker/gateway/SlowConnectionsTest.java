@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.delegatebroker.broker.testkit.AdminClient;
 import io.delegatebroker.broker.testkit.Await;
+import io.delegatebroker.broker.testkit.BrokerNodeExtension;
 import io.delegatebroker.broker.testkit.Flood;
 import io.delegatebroker.broker.testkit.LogCapture;
 import io.delegatebroker.broker.testkit.Scrape;
@@ -23,11 +24,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,37 +41,22 @@ class SlowConnectionsTest {
 
   static final byte[] HALF_LINE = "GET /v1/deleg".getBytes(StandardCharsets.US_ASCII);
 
-  static TestNode node;
-  static AdminClient admin;
-  static String acc;
-  static String token;
-
-  @BeforeAll
-  static void start(Vertx vertx) {
-    Map<String, String> env = TestNode.env(null);
-    // (2 s, and the test's admin client drops idle connections after 1 s, so it never reuses one the node is closing)
-    env.put("BROKER_HANDSHAKE_TIMEOUT_SECONDS", "2");
-    env.put("BROKER_ADMIN_IDLE_TIMEOUT_SECONDS", "2");
-    env.put("BROKER_PENDING_HANDSHAKES_PER_ADDRESS", "20");
-    env.put("BROKER_PENDING_HANDSHAKES_TOTAL", "50");
-    env.put("BROKER_REFUSAL_LOG_INTERVAL_SECONDS", "1");
-    node = TestNode.start(env);
-    admin = new AdminClient(vertx, new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(node.adminPort())
-        .setKeepAliveTimeout(1), TestNode.ROOT_KEY);
-    JsonObject a = admin.createAccount("Acme");
-    acc = a.getString("id");
-    token = a.getJsonObject("defaultToken").getString("value");
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final BrokerNodeExtension node = BrokerNodeExtension.memory()
+      // (2 s, and the test's admin client drops idle connections after 1 s, so it never reuses one the node is closing)
+      .with("BROKER_HANDSHAKE_TIMEOUT_SECONDS", "2")
+      .with("BROKER_ADMIN_IDLE_TIMEOUT_SECONDS", "2")
+      .with("BROKER_PENDING_HANDSHAKES_PER_ADDRESS", "20")
+      .with("BROKER_PENDING_HANDSHAKES_TOTAL", "50")
+      .with("BROKER_REFUSAL_LOG_INTERVAL_SECONDS", "1")
+      .adminOptions(o -> o.setKeepAliveTimeout(1))
+      .account("Acme");
 
   @Test
   void halfSentRequestsAreClosedAtTheDeadlineOnBothPortsWhileSessionsStay(Vertx vertx) throws Exception {
     // GIVEN a welcomed delegate
-    TestDelegate d = TestDelegate.connect(TestDelegate.client(vertx), node.delegatePort(), token, acc, "steady", Map.of());
+    TestDelegate d = TestDelegate.connect(TestDelegate.client(vertx), node.delegatePort(), node.token(),
+        node.accountId(), "steady", Map.of());
     d.next("welcome");
 
     // WHEN connections send half a request line, or nothing, on either port
@@ -91,7 +76,7 @@ class SlowConnectionsTest {
     d.send(new JsonObject().put("type", "heartbeat"));
     assertEquals("heartbeat_ack", d.next().getString("type"));
     d.close();
-    Scrape s = Scrape.of(admin);
+    Scrape s = Scrape.of(node.admin());
     assertTrue(s.value("broker_connections_closed_total", "listener", "delegate", "reason", "handshake_timeout") >= 10);
     assertTrue(s.value("broker_connections_closed_total", "listener", "admin", "reason", "handshake_timeout") >= 5);
   }
@@ -182,7 +167,7 @@ class SlowConnectionsTest {
       // WHEN one address is refused 40 times (unknown tokens, then rate limited)
       var ws = vertx.createWebSocketClient(new WebSocketClientOptions().setLocalAddress("127.0.0.15"));
       for (int i = 0; i < 40; i++) {
-        TestDelegate.refused(ws, TestDelegate.options(node.delegatePort(), "dt_guess" + i, acc, "flood"));
+        TestDelegate.refused(ws, TestDelegate.options(node.delegatePort(), "dt_guess" + i, node.accountId(), "flood"));
       }
       // THEN at most 5 lines are written in full per interval, and a summary counts the rest by reason
       Await.until("the summary line", 10, () -> log.containing("from=127.0.0.15").stream()

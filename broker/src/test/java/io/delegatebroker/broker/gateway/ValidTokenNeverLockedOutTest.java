@@ -4,75 +4,50 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.delegatebroker.broker.testkit.AdminClient;
 import io.delegatebroker.broker.testkit.Await;
+import io.delegatebroker.broker.testkit.BrokerNodeExtension;
 import io.delegatebroker.broker.testkit.LogCapture;
 import io.delegatebroker.broker.testkit.Scrape;
 import io.delegatebroker.broker.testkit.TestDelegate;
-import io.delegatebroker.broker.testkit.TestNode;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Verifies over real sockets that the failed-handshake limit never locks out a valid token: the token rotation of the
  * product docs behind one NAT address, an address that only guesses (limited, and then costing no store query), and
  * client addresses taken from {@code X-Forwarded-For} of a trusted proxy only.
  */
-@ExtendWith(VertxExtension.class)
 @Timeout(90)
 class ValidTokenNeverLockedOutTest {
 
   static final String PROXY = "127.0.0.30";
 
-  static Vertx vertx;
-  static TestNode node;
-  static AdminClient admin;
-  static String acc;
-
-  @BeforeAll
-  static void start(Vertx v) {
-    vertx = v;
-    Map<String, String> env = TestNode.env(null);
-    env.put("BROKER_HANDSHAKE_FAILURE_LIMIT", "5");
-    env.put("BROKER_TRUSTED_PROXIES", PROXY);
-    node = TestNode.start(env);
-    admin = new AdminClient(v, node.adminPort(), TestNode.ROOT_KEY);
-    acc = admin.createAccount("Acme").getString("id");
-  }
-
-  @AfterAll
-  static void stop() {
-    node.close();
-  }
+  @RegisterExtension
+  static final BrokerNodeExtension node = BrokerNodeExtension.memory().with("BROKER_HANDSHAKE_FAILURE_LIMIT", "5")
+      .with("BROKER_TRUSTED_PROXIES", PROXY).account("Acme");
 
   static WebSocketClient from(String localAddress) {
-    return vertx.createWebSocketClient(new WebSocketClientOptions().setLocalAddress(localAddress)
+    return node.vertx().createWebSocketClient(new WebSocketClientOptions().setLocalAddress(localAddress)
         .setConnectTimeout(10_000));
   }
 
   static WebSocketConnectOptions as(String token, String name) {
-    return TestDelegate.options(node.delegatePort(), token, acc, name);
+    return TestDelegate.options(node.delegatePort(), token, node.accountId(), name);
   }
 
   @Test
   void aFleetRetryingItsRevokedTokenNeverLocksOutTheNewTokenBehindTheSameAddress() {
     // GIVEN the docs' rotation: a fleet behind one NAT address on token "old", a new token, then "old" revoked
     WebSocketClient nat = from("127.0.0.21");
-    String old = admin.createToken(acc, "old");
+    String old = node.admin().createToken(node.accountId(), "old");
     TestDelegate before = TestDelegate.connect(nat, as(old, "fleet-1"));
     before.next("welcome");
-    String fresh = admin.createToken(acc, "new");
-    admin.revoke(acc, "old");
+    String fresh = node.admin().createToken(node.accountId(), "new");
+    node.admin().revoke(node.accountId(), "old");
     assertEquals(4001, before.awaitClose().code());
 
     // WHEN the fleet keeps retrying the revoked token
@@ -96,7 +71,7 @@ class ValidTokenNeverLockedOutTest {
   @Test
   void anAddressThatOnlyGuessesIsLimitedAndItsGuessesThenCostNoStoreQuery() {
     // GIVEN a valid token this node has verified (a delegate elsewhere uses it)
-    String valid = admin.createToken(acc, "valid");
+    String valid = node.admin().createToken(node.accountId(), "valid");
     TestDelegate elsewhere = TestDelegate.connect(from("127.0.0.23"), as(valid, "elsewhere"));
     elsewhere.next("welcome");
 
@@ -105,7 +80,7 @@ class ValidTokenNeverLockedOutTest {
     for (int i = 0; i < 5; i++) {
       assertEquals(401, TestDelegate.refused(guesser, as("dt_guess_" + i, "g")).status());
     }
-    double lookups = Scrape.of(admin).value("broker_token_store_lookups_total");
+    double lookups = Scrape.of(node.admin()).value("broker_token_store_lookups_total");
     // THEN every further guess is answered 429 with Retry-After
     for (int i = 0; i < 20; i++) {
       TestDelegate.Refusal r = TestDelegate.refused(guesser, as("dt_more_" + i, "g"));
@@ -114,7 +89,7 @@ class ValidTokenNeverLockedOutTest {
       assertTrue(retry >= 1 && retry <= 60, "Retry-After " + retry);
     }
     // AND none of them queried the store
-    assertEquals(lookups, Scrape.of(admin).value("broker_token_store_lookups_total"));
+    assertEquals(lookups, Scrape.of(node.admin()).value("broker_token_store_lookups_total"));
 
     // AND a delegate at that address with a token the node knows to be live still connects
     TestDelegate same = TestDelegate.connect(guesser, as(valid, "same-address"));
@@ -122,9 +97,9 @@ class ValidTokenNeverLockedOutTest {
     same.close();
     elsewhere.close();
     // (a valid token this node has never verified waits like a guess: it would cost a store query)
-    String unseen = admin.createToken(acc, "unseen");
+    String unseen = node.admin().createToken(node.accountId(), "unseen");
     assertEquals(429, TestDelegate.refused(guesser, as(unseen, "unseen")).status());
-    assertEquals(lookups, Scrape.of(admin).value("broker_token_store_lookups_total"));
+    assertEquals(lookups, Scrape.of(node.admin()).value("broker_token_store_lookups_total"));
   }
 
   @Test

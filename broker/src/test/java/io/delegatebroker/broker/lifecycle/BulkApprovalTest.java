@@ -4,43 +4,21 @@ import static io.delegatebroker.broker.lifecycle.LifecycleKit.assertNothingQueue
 import static io.delegatebroker.broker.lifecycle.LifecycleKit.welcome;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.delegatebroker.broker.lifecycle.LifecycleKit.Account;
 import io.delegatebroker.broker.testkit.AdminClient;
+import io.delegatebroker.broker.testkit.BrokerNodeExtension.Account;
 import io.delegatebroker.broker.testkit.TestDelegate;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Verifies {@code POST /v1/accounts/{acc}/delegates/approve}: approval of every pending delegate of a token or profile. */
-@ExtendWith(VertxExtension.class)
 @Timeout(120)
 class BulkApprovalTest {
 
-  static LifecycleKit kit;
-
-  @BeforeAll
-  static void start(Vertx vertx) {
-    kit = LifecycleKit.postgres(vertx);
-  }
-
-  @AfterEach
-  void closeDelegates() {
-    kit.closeDelegates();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (kit != null) {
-      kit.close();
-    }
-  }
+  @RegisterExtension
+  static final LifecycleKit kit = LifecycleKit.postgres();
 
   private record Live(String id, TestDelegate session) {
   }
@@ -58,7 +36,7 @@ class BulkApprovalTest {
   }
 
   private static String status(Account acc, Live d) {
-    return kit.admin.get(acc.path("/delegates/" + d.id())).json().getString("status");
+    return kit.admin().get(acc.path("/delegates/" + d.id())).json().getString("status");
   }
 
   /** Verifies that approval by token, then by profile, approves exactly the pending delegates that match. */
@@ -66,8 +44,8 @@ class BulkApprovalTest {
   void approvesOnlyPendingDelegatesOfTheTokenOrProfile() {
     // GIVEN pending delegates of tokens t1/t2 and gated profiles p/q, and an active delegate of t1
     Account acc = kit.newAccount();
-    String t1 = kit.admin.createToken(acc.id(), "t1");
-    String t2 = kit.admin.createToken(acc.id(), "t2");
+    String t1 = kit.admin().createToken(acc.id(), "t1");
+    String t2 = kit.admin().createToken(acc.id(), "t2");
     kit.createProfile(acc, "p", true, null);
     kit.createProfile(acc, "q", true, null);
     Live t1p = connect(acc, t1, "t1-p", "p", "PENDING_APPROVAL");
@@ -77,7 +55,8 @@ class BulkApprovalTest {
     Live t1active = connect(acc, t1, "t1-active", null, "ACTIVE");
 
     // WHEN the delegates of token t1 are approved
-    List<String> byToken = approved(kit.admin.post(acc.path("/delegates/approve"), new JsonObject().put("token", "t1")));
+    List<String> byToken = approved(kit.admin().post(acc.path("/delegates/approve"), new JsonObject().put("token",
+        "t1")));
 
     // THEN exactly t1's pending delegates were, and only their sessions were told
     assertEquals(List.of(t1p.id(), t1q.id()).stream().sorted().toList(), byToken);
@@ -92,7 +71,8 @@ class BulkApprovalTest {
     assertNothingQueued(t1active.session());
 
     // WHEN the delegates of profile p are approved THEN only t2-p was still pending there
-    List<String> byProfile = approved(kit.admin.post(acc.path("/delegates/approve"), new JsonObject().put("profile", "p")));
+    List<String> byProfile = approved(kit.admin().post(acc.path("/delegates/approve"),
+        new JsonObject().put("profile", "p")));
     assertEquals(List.of(t2p.id()), byProfile);
     assertEquals("approved", t2p.session().next().getString("type"));
     assertEquals("PENDING_APPROVAL", status(acc, t2q));
@@ -100,8 +80,10 @@ class BulkApprovalTest {
     assertNothingQueued(t1p.session());
 
     // AND approving again finds nothing left to approve
-    assertEquals(List.of(), approved(kit.admin.post(acc.path("/delegates/approve"), new JsonObject().put("token", "t1"))));
-    assertEquals(List.of(), approved(kit.admin.post(acc.path("/delegates/approve"), new JsonObject().put("profile", "none"))));
+    assertEquals(List.of(), approved(kit.admin().post(acc.path("/delegates/approve"), new JsonObject().put("token",
+        "t1"))));
+    assertEquals(List.of(), approved(kit.admin().post(acc.path("/delegates/approve"),
+        new JsonObject().put("profile", "none"))));
   }
 
   /** Verifies that the bulk approval needs exactly one of token and profile, as names, else 400. */
@@ -116,7 +98,7 @@ class BulkApprovalTest {
     for (Object body : List.of(new JsonObject().put("token", "default").put("profile", "p"), new JsonObject(),
         new JsonObject().put("token", 7), new JsonObject().put("profile", "bad name!"),
         new JsonObject().put("token", "default").put("extra", true), "not json")) {
-      AdminClient.Response r = kit.admin.post(acc.path("/delegates/approve"), body);
+      AdminClient.Response r = kit.admin().post(acc.path("/delegates/approve"), body);
       assertEquals(400, r.status(), "body " + body + ": " + r.body());
       assertEquals("bad_request", r.errorCode());
     }

@@ -8,15 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.delegatebroker.broker.lifecycle.LifecycleKit.Account;
 import io.delegatebroker.broker.testkit.AdminClient;
+import io.delegatebroker.broker.testkit.BrokerNodeExtension.Account;
 import io.delegatebroker.broker.testkit.Await;
 import io.delegatebroker.broker.testkit.TestDelegate;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,37 +25,27 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Verifies delegate approval over real sockets on a PostgreSQL-backed node: pending, approve, the profile's say, races. */
-@ExtendWith(VertxExtension.class)
 @Timeout(180)
 class DelegateApprovalTest {
 
-  static LifecycleKit kit;
+  @RegisterExtension
+  static final LifecycleKit kit = LifecycleKit.postgres();
   static ExecutorService callers;
 
   @BeforeAll
-  static void start(Vertx vertx) {
-    kit = LifecycleKit.postgres(vertx);
+  static void start() {
     callers = Executors.newFixedThreadPool(2);
-  }
-
-  @AfterEach
-  void closeDelegates() {
-    kit.closeDelegates();
   }
 
   @AfterAll
   static void stop() {
     callers.shutdownNow();
-    if (kit != null) {
-      kit.close();
-    }
   }
 
   /** Verifies that a delegate of a gated profile waits, is listed as pending, refuses messages, and is approved once. */
@@ -110,7 +98,7 @@ class DelegateApprovalTest {
     assertEquals(new JsonObject().put("id", id).put("status", "ACTIVE"), approved.json());
     assertEquals("approved", one.next().getString("type"));
     assertEquals("approved", two.next().getString("type"));
-    assertEquals("ACTIVE", kit.admin.get(acc.path("/delegates/" + id)).json().getString("status"));
+    assertEquals("ACTIVE", kit.admin().get(acc.path("/delegates/" + id)).json().getString("status"));
     assertNull(kit.listed(acc, "PENDING_APPROVAL", id));
 
     // AND a second approval is refused, and tells no one
@@ -172,8 +160,8 @@ class DelegateApprovalTest {
     // AND new names register under the new setting
     assertEquals("PENDING_APPROVAL", welcome(kit.connect(acc, acc.token(), "new-open", null, "open")).getString("status"));
     assertEquals("ACTIVE", welcome(kit.connect(acc, acc.token(), "new-closed", null, "closed")).getString("status"));
-    assertEquals("ACTIVE", kit.admin.get(acc.path("/delegates/" + activeId)).json().getString("status"));
-    assertEquals("PENDING_APPROVAL", kit.admin.get(acc.path("/delegates/" + pendingId)).json().getString("status"));
+    assertEquals("ACTIVE", kit.admin().get(acc.path("/delegates/" + activeId)).json().getString("status"));
+    assertEquals("PENDING_APPROVAL", kit.admin().get(acc.path("/delegates/" + pendingId)).json().getString("status"));
   }
 
   /** Verifies that the profile's startup script is in the welcome, follows updates, and is absent when there is none. */
@@ -220,14 +208,14 @@ class DelegateApprovalTest {
       if (a.status() == 200) {
         assertEquals(409, r.status(), r.body());
         assertEquals("approved", d.next().getString("type"));
-        assertEquals("ACTIVE", kit.admin.get(acc.path("/delegates/" + id)).json().getString("status"));
+        assertEquals("ACTIVE", kit.admin().get(acc.path("/delegates/" + id)).json().getString("status"));
         assertNothingQueued(d);
       } else {
         // An approval that looks the delegate up after the rejection removed it finds nothing: 404, not 409.
         assertTrue(a.status() == 409 || a.status() == 404, "approve after reject: " + a);
         TestDelegate.Close close = d.awaitClose();
         assertEquals(4003, close.code());
-        assertEquals(404, kit.admin.get(acc.path("/delegates/" + id)).status());
+        assertEquals(404, kit.admin().get(acc.path("/delegates/" + id)).status());
       }
     }
   }

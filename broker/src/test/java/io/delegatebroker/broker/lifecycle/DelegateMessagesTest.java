@@ -6,49 +6,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.delegatebroker.broker.gateway.SessionFrames;
-import io.delegatebroker.broker.lifecycle.LifecycleKit.Account;
 import io.delegatebroker.broker.testkit.AdminClient;
+import io.delegatebroker.broker.testkit.BrokerNodeExtension.Account;
 import io.delegatebroker.broker.testkit.Await;
 import io.delegatebroker.broker.testkit.TestDelegate;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Verifies messages both ways: admin API to every connected instance, and a delegate's own frames to the node's consumers. */
-@ExtendWith(VertxExtension.class)
 @Timeout(120)
 class DelegateMessagesTest {
 
-  static LifecycleKit kit;
-
-  @BeforeAll
-  static void start(Vertx vertx) {
-    kit = LifecycleKit.postgres(vertx);
-  }
-
-  @AfterEach
-  void closeDelegates() {
-    kit.closeDelegates();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (kit != null) {
-      kit.close();
-    }
-  }
+  @RegisterExtension
+  static final LifecycleKit kit = LifecycleKit.postgres();
 
   /** Verifies that a message is delivered to each connected instance, counted, and refused once none is connected. */
   @Test

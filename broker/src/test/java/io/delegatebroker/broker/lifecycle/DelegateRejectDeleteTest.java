@@ -7,42 +7,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.delegatebroker.broker.lifecycle.LifecycleKit.Account;
 import io.delegatebroker.broker.testkit.AdminClient;
+import io.delegatebroker.broker.testkit.BrokerNodeExtension.Account;
 import io.delegatebroker.broker.testkit.TestDelegate;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Verifies rejection and deletion of delegates over real sockets on a PostgreSQL-backed node. */
-@ExtendWith(VertxExtension.class)
 @Timeout(180)
 class DelegateRejectDeleteTest {
 
-  static LifecycleKit kit;
-
-  @BeforeAll
-  static void start(Vertx vertx) {
-    kit = LifecycleKit.postgres(vertx);
-  }
-
-  @AfterEach
-  void closeDelegates() {
-    kit.closeDelegates();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (kit != null) {
-      kit.close();
-    }
-  }
+  @RegisterExtension
+  static final LifecycleKit kit = LifecycleKit.postgres();
 
   private static void assertClosed(TestDelegate d, int code, String reason) {
     TestDelegate.Close close = d.awaitClose();
@@ -73,12 +51,12 @@ class DelegateRejectDeleteTest {
     assertClosed(one, 4003, "delegate_rejected");
     assertClosed(two, 4003, "delegate_rejected");
     assertNull(kit.listed(acc, null, id));
-    AdminClient.Response gone = kit.admin.get(acc.path("/delegates/" + id));
+    AdminClient.Response gone = kit.admin().get(acc.path("/delegates/" + id));
     assertEquals(404, gone.status(), gone.body());
     assertEquals("not_found", gone.errorCode());
 
     // AND later connections under its name are refused, whatever profile or token they present
-    String other = kit.admin.createToken(acc.id(), "other-token");
+    String other = kit.admin().createToken(acc.id(), "other-token");
     TestDelegate.Refusal refusal = kit.refused(acc, acc.token(), "untrusted", "gated");
     assertEquals(403, refusal.status());
     assertEquals("delegate_rejected", refusal.code());
@@ -147,7 +125,7 @@ class DelegateRejectDeleteTest {
     assertClosed(one, 4004, "delegate_deleted");
     assertClosed(two, 4004, "delegate_deleted");
     assertNull(kit.listed(acc, null, id));
-    assertEquals(404, kit.admin.get(acc.path("/delegates/" + id)).status());
+    assertEquals(404, kit.admin().get(acc.path("/delegates/" + id)).status());
     AdminClient.Response again = kit.delete(acc, id);
     assertEquals(404, again.status(), again.body());
     assertEquals("not_found", again.errorCode());

@@ -3,67 +3,74 @@ package io.delegatebroker.broker.lifecycle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.delegatebroker.broker.testkit.AdminClient;
-import io.delegatebroker.broker.testkit.TestDatabase;
+import io.delegatebroker.broker.testkit.BrokerNodeExtension;
+import io.delegatebroker.broker.testkit.BrokerNodeExtension.Account;
 import io.delegatebroker.broker.testkit.TestDelegate;
 import io.delegatebroker.broker.testkit.TestNode;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * What the delegate lifecycle tests share: one PostgreSQL-backed node on a throwaway database, an admin client with
- * the root key, a WebSocket client, and short-hands for the admin calls and connects the tests repeat. Each test
- * makes its own account, so tests of a class do not see each other's delegates.
+ * What the delegate lifecycle tests share, as a JUnit extension: one PostgreSQL-backed node on a throwaway database
+ * ({@link BrokerNodeExtension}), an admin client with the root key, a WebSocket client, and short-hands for the admin
+ * calls and connects the tests repeat. The delegates a test opened are closed after it. Each test makes its own
+ * account, so tests of a class do not see each other's delegates.
  */
-final class LifecycleKit implements AutoCloseable {
+final class LifecycleKit implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
 
-  final TestDatabase db;
-  final AdminClient admin;
-  final WebSocketClient ws;
-  private TestNode node;
+  private final BrokerNodeExtension broker = BrokerNodeExtension.postgres();
   private final List<TestDelegate> opened = new ArrayList<>();
 
-  /** An account with its id and default token value. */
-  record Account(String id, String token) {
-    String path(String rest) {
-      return "/v1/accounts/" + id + rest;
-    }
+  private LifecycleKit() {
   }
 
-  private LifecycleKit(Vertx vertx) {
-    this.db = new TestDatabase();
+  static LifecycleKit postgres() {
+    return new LifecycleKit();
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    broker.beforeAll(context);
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    closeDelegates();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
     try {
-      this.node = TestNode.postgres(db);
-    } catch (RuntimeException e) {
-      db.close();
-      throw e;
+      closeDelegates();
+    } finally {
+      broker.afterAll(context);
     }
-    this.admin = new AdminClient(vertx, node.adminPort(), TestNode.ROOT_KEY);
-    this.ws = TestDelegate.client(vertx);
   }
 
-  static LifecycleKit postgres(Vertx vertx) {
-    return new LifecycleKit(vertx);
+  AdminClient admin() {
+    return broker.admin();
   }
 
   TestNode node() {
-    return node;
+    return broker.testNode();
   }
 
   /** Restarts the node on the same ports and database; its sessions are closed with 1001 first. */
   void restart() {
-    node = node.restart();
+    broker.restart();
   }
 
   Account newAccount() {
-    JsonObject a = admin.createAccount("Acme");
-    return new Account(a.getString("id"), a.getJsonObject("defaultToken").getString("value"));
+    return broker.newAccount("Acme");
   }
 
   void createProfile(Account acc, String name, boolean approvalRequired, String startupScript) {
@@ -71,18 +78,18 @@ final class LifecycleKit implements AutoCloseable {
     if (startupScript != null) {
       body.put("startupScript", startupScript);
     }
-    AdminClient.Response r = admin.post(acc.path("/profiles"), body);
+    AdminClient.Response r = admin().post(acc.path("/profiles"), body);
     assertEquals(201, r.status(), r.body());
   }
 
   void updateProfile(Account acc, String name, JsonObject changes) {
-    AdminClient.Response r = admin.put(acc.path("/profiles/" + name), changes);
+    AdminClient.Response r = admin().put(acc.path("/profiles/" + name), changes);
     assertEquals(200, r.status(), r.body());
   }
 
   /** The connect options of a delegate instance; profile null means the default profile. */
   WebSocketConnectOptions options(Account acc, String token, String name, String instance, String profile) {
-    WebSocketConnectOptions o = TestDelegate.options(node.delegatePort(), token, acc.id(), name);
+    WebSocketConnectOptions o = TestDelegate.options(broker.delegatePort(), token, acc.id(), name);
     if (instance != null) {
       o.addHeader("X-Delegate-Instance", instance);
     }
@@ -94,11 +101,11 @@ final class LifecycleKit implements AutoCloseable {
 
   /** Connects an instance and returns it; its welcome frame is still to be read. Closed by {@link #closeDelegates}. */
   TestDelegate connect(Account acc, String token, String name, String instance, String profile) {
-    return track(TestDelegate.connect(ws, options(acc, token, name, instance, profile)));
+    return track(TestDelegate.connect(broker.ws(), options(acc, token, name, instance, profile)));
   }
 
   Future<TestDelegate> connectAsync(Account acc, String token, String name, String instance, String profile) {
-    return TestDelegate.connectAsync(ws, options(acc, token, name, instance, profile)).map(this::track);
+    return TestDelegate.connectAsync(broker.ws(), options(acc, token, name, instance, profile)).map(this::track);
   }
 
   private synchronized TestDelegate track(TestDelegate d) {
@@ -107,7 +114,7 @@ final class LifecycleKit implements AutoCloseable {
   }
 
   TestDelegate.Refusal refused(Account acc, String token, String name, String profile) {
-    return TestDelegate.refused(ws, options(acc, token, name, null, profile));
+    return TestDelegate.refused(broker.ws(), options(acc, token, name, null, profile));
   }
 
   /** The first frame of a session, which must be its welcome. */
@@ -128,7 +135,7 @@ final class LifecycleKit implements AutoCloseable {
   }
 
   JsonArray delegates(Account acc, String status) {
-    AdminClient.Response r = admin.get(acc.path("/delegates") + (status == null ? "" : "?status=" + status));
+    AdminClient.Response r = admin().get(acc.path("/delegates") + (status == null ? "" : "?status=" + status));
     assertEquals(200, r.status(), r.body());
     return r.items();
   }
@@ -145,19 +152,19 @@ final class LifecycleKit implements AutoCloseable {
   }
 
   AdminClient.Response approve(Account acc, String delegateId) {
-    return admin.post(acc.path("/delegates/" + delegateId + "/approve"), null);
+    return admin().post(acc.path("/delegates/" + delegateId + "/approve"), null);
   }
 
   AdminClient.Response reject(Account acc, String delegateId) {
-    return admin.post(acc.path("/delegates/" + delegateId + "/reject"), null);
+    return admin().post(acc.path("/delegates/" + delegateId + "/reject"), null);
   }
 
   AdminClient.Response delete(Account acc, String delegateId) {
-    return admin.delete(acc.path("/delegates/" + delegateId));
+    return admin().delete(acc.path("/delegates/" + delegateId));
   }
 
   AdminClient.Response message(Account acc, String delegateId, Object body) {
-    return admin.post(acc.path("/delegates/" + delegateId + "/messages"), body);
+    return admin().post(acc.path("/delegates/" + delegateId + "/messages"), body);
   }
 
   /** Waits, polling every 50 ms for at most 15 s, until the condition holds; for state the broker changes on its own. */
@@ -185,15 +192,5 @@ final class LifecycleKit implements AutoCloseable {
       }
     }
     opened.clear();
-  }
-
-  @Override
-  public void close() {
-    try {
-      closeDelegates();
-      node.close();
-    } finally {
-      db.close();
-    }
   }
 }

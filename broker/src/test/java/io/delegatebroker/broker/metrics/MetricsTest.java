@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.delegatebroker.broker.testkit.AdminClient;
-import io.delegatebroker.broker.testkit.RawWebSocket;
 import io.delegatebroker.broker.testkit.Await;
+import io.delegatebroker.broker.testkit.BrokerNodeExtension;
+import io.delegatebroker.broker.testkit.RawWebSocket;
 import io.delegatebroker.broker.testkit.Scrape;
-import io.delegatebroker.broker.testkit.TestDatabase;
 import io.delegatebroker.broker.testkit.TestDelegate;
 import io.delegatebroker.broker.testkit.TestNode;
+import io.delegatebroker.broker.vocabulary.RefusalReason;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
@@ -19,11 +20,10 @@ import io.vertx.junit5.VertxExtension;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Verifies that {@code GET /metrics} counts what happened: handshakes by outcome (accepted and each refusal reason),
@@ -34,27 +34,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Timeout(90)
 class MetricsTest {
 
-  static TestDatabase db;
-  static TestNode node;
-  static AdminClient admin;
-  static WebSocketClient ws;
-
-  @BeforeAll
-  static void start(Vertx vertx) {
-    db = new TestDatabase();
-    node = TestNode.postgres(db);
-    admin = new AdminClient(vertx, node.adminPort(), TestNode.ROOT_KEY);
-    ws = TestDelegate.client(vertx);
-  }
-
-  @AfterAll
-  static void stop() {
-    try {
-      node.close();
-    } finally {
-      db.close();
-    }
-  }
+  @RegisterExtension
+  static final BrokerNodeExtension node = BrokerNodeExtension.postgres();
 
   /** Expected increments, by series key, checked against two scrapes. */
   static final class Deltas {
@@ -80,17 +61,17 @@ class MetricsTest {
   @Test
   void countersMoveByExactlyWhatHappened(Vertx vertx) {
     // GIVEN two accounts, a profile that requires approval, and a baseline scrape
-    JsonObject a = admin.createAccount("Acme");
+    JsonObject a = node.admin().createAccount("Acme");
     String acc = a.getString("id");
     String token = a.getJsonObject("defaultToken").getString("value");
-    JsonObject b = admin.createAccount("Other");
+    JsonObject b = node.admin().createAccount("Other");
     String otherToken = b.getJsonObject("defaultToken").getString("value");
-    assertEquals(201, admin.post("/v1/accounts/" + acc + "/profiles",
+    assertEquals(201, node.admin().post("/v1/accounts/" + acc + "/profiles",
         new JsonObject().put("name", "gated").put("approvalRequired", true)).status());
-    Scrape before = Scrape.of(admin);
+    Scrape before = Scrape.of(node.admin());
     Deltas d = new Deltas();
-    for (String outcome : BrokerMetrics.REFUSAL_REASONS) {
-      d.add(ATTEMPTS, "outcome", outcome, 0);
+    for (RefusalReason outcome : RefusalReason.values()) {
+      d.add(ATTEMPTS, "outcome", outcome.asTag(), 0);
     }
     for (String cause : new String[] {"revoked", "expired", "rejected", "deleted", "replaced", "idle", "drain", "policy",
         "too_big"}) {
@@ -103,7 +84,7 @@ class MetricsTest {
     assertEquals("PENDING_APPROVAL", pending.next("welcome").getString("status"));
     d.add(ATTEMPTS, "outcome", "accepted", 2);
     // THEN the session gauge splits them by status
-    Scrape live = Scrape.of(admin);
+    Scrape live = Scrape.of(node.admin());
     assertEquals(1, live.value("broker_sessions", "status", "ACTIVE"));
     assertEquals(1, live.value("broker_sessions", "status", "PENDING_APPROVAL"));
 
@@ -118,17 +99,17 @@ class MetricsTest {
     d.add(ATTEMPTS, "outcome", "bad_request", 1);
     refused(404, TestDelegate.options(node.delegatePort(), token, acc, "x").addHeader("X-Delegate-Profile", "nope"));
     d.add(ATTEMPTS, "outcome", "profile_not_found", 1);
-    String pendingId = admin.get("/v1/accounts/" + acc + "/delegates?status=PENDING_APPROVAL").items()
+    String pendingId = node.admin().get("/v1/accounts/" + acc + "/delegates?status=PENDING_APPROVAL").items()
         .getJsonObject(0).getString("id");
-    assertEquals(200, admin.post("/v1/accounts/" + acc + "/delegates/" + pendingId + "/reject", null).status());
+    assertEquals(200, node.admin().post("/v1/accounts/" + acc + "/delegates/" + pendingId + "/reject", null).status());
     assertEquals(4003, pending.awaitClose().code());
     d.add(EVICTIONS, "cause", "rejected", 1);
     refused(403, TestDelegate.options(node.delegatePort(), token, acc, "gated-1"));
     d.add(ATTEMPTS, "outcome", "delegate_rejected", 1);
-    String shortLived = admin.createToken(acc, "short");
+    String shortLived = node.admin().createToken(acc, "short");
     TestDelegate onShort = connect(shortLived, acc, "short-1", Map.of());
     d.add(ATTEMPTS, "outcome", "accepted", 1);
-    assertEquals(1, admin.revoke(acc, "short").getInteger("evicted"));
+    assertEquals(1, node.admin().revoke(acc, "short").getInteger("evicted"));
     assertEquals(4001, onShort.awaitClose().code());
     d.add(EVICTIONS, "cause", "revoked", 1);
     refused(401, TestDelegate.options(node.delegatePort(), shortLived, acc, "short-1"));
@@ -145,7 +126,7 @@ class MetricsTest {
     }
     d.add(ATTEMPTS, "outcome", "unknown", 30);
     // (with a valid token this node has not verified yet: one it knows to be live would be let through)
-    String unseen = admin.createToken(acc, "unseen-by-node");
+    String unseen = node.admin().createToken(acc, "unseen-by-node");
     TestDelegate.Refusal limited = TestDelegate.refused(fromElsewhere,
         TestDelegate.options(node.delegatePort(), unseen, acc, "x"));
     assertEquals(429, limited.status());
@@ -165,7 +146,7 @@ class MetricsTest {
     d.add(ATTEMPTS, "outcome", "accepted", 1).add(EVICTIONS, "cause", "too_big", 1);
     TestDelegate doomed = connect(token, acc, "del-1", Map.of());
     String doomedId = doomed.next("welcome").getString("delegateId");
-    assertEquals(204, admin.delete("/v1/accounts/" + acc + "/delegates/" + doomedId).status());
+    assertEquals(204, node.admin().delete("/v1/accounts/" + acc + "/delegates/" + doomedId).status());
     assertEquals(4004, doomed.awaitClose().code());
     d.add(ATTEMPTS, "outcome", "accepted", 1).add(EVICTIONS, "cause", "deleted", 1);
     String soon = createToken(acc, "soon", Instant.now().plusMillis(1500));
@@ -174,7 +155,7 @@ class MetricsTest {
     d.add(ATTEMPTS, "outcome", "accepted", 1).add(EVICTIONS, "cause", "expired", 1);
 
     // THEN every counter moved by exactly what happened, and nothing else moved
-    Scrape after = Scrape.of(admin);
+    Scrape after = Scrape.of(node.admin());
     d.check(before, after);
     assertEquals(1, after.value("broker_sessions", "status", "ACTIVE"));
     assertEquals(0, after.value("broker_sessions", "status", "PENDING_APPROVAL"));
@@ -191,7 +172,7 @@ class MetricsTest {
     assertTrue(after.find("vertx_pool_queue_pending", "pool_name", "broker-store") != null);
     // the event-loop probe runs every second on every loop
     Await.until("event-loop lag samples", 10,
-        () -> Scrape.of(admin).value("broker_event_loop_lag_seconds_count") > 0);
+        () -> Scrape.of(node.admin()).value("broker_event_loop_lag_seconds_count") > 0);
     assertEquals(0, after.value("broker_blocked_thread_warnings_total", "pool", "event-loop"));
     active.close();
   }
@@ -216,12 +197,15 @@ class MetricsTest {
       assertEquals("idle_timeout", close.closeReason());
     }
 
-    // THEN it is counted as idle
+    // THEN it is counted as idle (the close frame can reach the client just before the counter moves: await it)
+    double idleBefore = before.value(EVICTIONS, "cause", "idle");
+    Await.until("one idle eviction counted", 5,
+        () -> Scrape.of(smallAdmin).value(EVICTIONS, "cause", "idle") - idleBefore >= 1);
     Scrape after = Scrape.of(smallAdmin);
-    assertEquals(1, after.value(EVICTIONS, "cause", "idle") - before.value(EVICTIONS, "cause", "idle"), 0.0001);
+    assertEquals(1, after.value(EVICTIONS, "cause", "idle") - idleBefore, 0.0001);
 
     // WHEN the node drains with one delegate connected
-    TestDelegate staying = TestDelegate.connect(ws, small.delegatePort(), token, acc, "stay", Map.of());
+    TestDelegate staying = TestDelegate.connect(node.ws(), small.delegatePort(), token, acc, "stay", Map.of());
     staying.next("welcome");
     small.close();
 
@@ -232,12 +216,12 @@ class MetricsTest {
   }
 
   private TestDelegate connect(String token, String acc, String name, Map<String, String> headers) {
-    TestDelegate d = TestDelegate.connect(ws, node.delegatePort(), token, acc, name, headers);
+    TestDelegate d = TestDelegate.connect(node.ws(), node.delegatePort(), token, acc, name, headers);
     return d;
   }
 
   private static void refused(int status, WebSocketConnectOptions options) {
-    refusedWith(ws, status, options);
+    refusedWith(node.ws(), status, options);
   }
 
   private static void refusedWith(WebSocketClient client, int status, WebSocketConnectOptions options) {
@@ -246,7 +230,7 @@ class MetricsTest {
   }
 
   private static String createToken(String acc, String name, Instant expiresAt) {
-    AdminClient.Response r = admin.post("/v1/accounts/" + acc + "/tokens",
+    AdminClient.Response r = node.admin().post("/v1/accounts/" + acc + "/tokens",
         new JsonObject().put("name", name).put("expiresAt", expiresAt.toString()));
     assertEquals(201, r.status(), r.body());
     return r.json().getString("value");

@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Future;
-import io.vertx.core.http.ServerWebSocket;
-import java.lang.reflect.Proxy;
+import io.delegatebroker.broker.testkit.FakeWebSocket;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,17 +28,8 @@ class RevocationCountTest {
     }
   });
 
-  private static ServerWebSocket socket() {
-    return (ServerWebSocket) Proxy.newProxyInstance(RevocationCountTest.class.getClassLoader(),
-        new Class<?>[] {ServerWebSocket.class}, (proxy, method, args) -> switch (method.getName()) {
-          case "hashCode" -> System.identityHashCode(proxy);
-          case "equals" -> proxy == args[0];
-          default -> Future.class.isAssignableFrom(method.getReturnType()) ? Future.succeededFuture() : null;
-        });
-  }
-
   private static DelegateSession session(String token, String instance) {
-    return new DelegateSession("acc", "d1", "fleet", instance, token, false, socket());
+    return new DelegateSession("acc", "d1", "fleet", instance, token, false, new FakeWebSocket().socket());
   }
 
   @RepeatedTest(5)

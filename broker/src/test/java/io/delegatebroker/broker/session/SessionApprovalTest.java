@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vertx.core.Future;
+import io.delegatebroker.broker.testkit.FakeWebSocket;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
-import java.lang.reflect.Proxy;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,27 +22,15 @@ class SessionApprovalTest {
 
   /** The text frames a session wrote, in order. */
   private static final class Recorder {
-    final List<JsonObject> frames = new CopyOnWriteArrayList<>();
+    private final FakeWebSocket socket = new FakeWebSocket();
 
     ServerWebSocket socket() {
-      return (ServerWebSocket) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {ServerWebSocket.class},
-          (proxy, method, args) -> {
-            if (method.getName().equals("writeTextMessage")) {
-              frames.add(new JsonObject((String) args[0]));
-            }
-            if (method.getName().equals("hashCode")) {
-              return System.identityHashCode(proxy);
-            }
-            if (method.getName().equals("equals")) {
-              return proxy == args[0];
-            }
-            return Future.class.isAssignableFrom(method.getReturnType()) ? Future.succeededFuture() : null;
-          });
+      return socket.socket();
     }
 
     List<String> types() {
-      return frames.stream().map(f -> f.getString("type") + (f.containsKey("status") ? ":" + f.getString("status") : ""))
-          .toList();
+      return socket.texts().stream().map(JsonObject::new)
+          .map(f -> f.getString("type") + (f.containsKey("status") ? ":" + f.getString("status") : "")).toList();
     }
   }
 

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.delegatebroker.api.vocabulary.DelegateStatus;
+import io.delegatebroker.api.vocabulary.TokenStatus;
 import io.delegatebroker.api.error.BrokerException;
 import io.delegatebroker.api.error.ErrorCode;
 import io.delegatebroker.broker.domain.Account;
@@ -18,7 +20,9 @@ import io.delegatebroker.broker.domain.Profile;
 import io.delegatebroker.broker.domain.Secrets;
 import io.delegatebroker.broker.domain.Times;
 import io.delegatebroker.broker.domain.TokenRecord;
-import io.delegatebroker.broker.store.BrokerStore.Revocation;
+import io.delegatebroker.broker.domain.store.BrokerStore;
+import io.delegatebroker.broker.domain.store.BrokerStore.DelegateState;
+import io.delegatebroker.broker.domain.store.BrokerStore.Revocation;
 import io.delegatebroker.broker.testkit.Await;
 import io.vertx.core.Future;
 import java.time.Instant;
@@ -74,10 +78,10 @@ public abstract class BrokerStoreContract {
 
   protected static TokenRecord token(String accountId, String name, String project) {
     return new TokenRecord(Secrets.newId(), accountId, name, project, Secrets.hash(Secrets.newValue("dt_")),
-        TokenRecord.ACTIVE, now(), null, null, null);
+        TokenStatus.ACTIVE, now(), null, null, null);
   }
 
-  protected static Delegate candidate(String accountId, String name, String status, String tokenName, String profile) {
+  protected static Delegate candidate(String accountId, String name, DelegateStatus status, String tokenName, String profile) {
     return new Delegate(Secrets.newId(), accountId, name, "SHELL_SCRIPT", profile, null, status, tokenName, now());
   }
 
@@ -96,7 +100,7 @@ public abstract class BrokerStoreContract {
   }
 
   protected String pendingDelegate(String accountId, String name, String tokenName, String profile) {
-    return await(store().registerDelegate(candidate(accountId, name, Delegate.PENDING, tokenName, profile))).id();
+    return await(store().registerDelegate(candidate(accountId, name, DelegateStatus.PENDING_APPROVAL, tokenName, profile))).id();
   }
 
   protected static <T> T await(Future<T> f) {
@@ -133,7 +137,7 @@ public abstract class BrokerStoreContract {
     assertEquals(Optional.of(account), await(store().findAccount(acc)));
     TokenRecord t = await(store().findToken(acc, "default")).orElseThrow();
     assertEquals(template.hash(), t.hash());
-    assertEquals(TokenRecord.ACTIVE, t.status());
+    assertEquals(TokenStatus.ACTIVE, t.status());
     Profile primary = await(store().findProfile(acc, Profile.PRIMARY)).orElseThrow();
     assertFalse(primary.approvalRequired());
     assertNull(primary.startupScript());
@@ -152,7 +156,7 @@ public abstract class BrokerStoreContract {
 
     // WHEN a second account is created with a default token of the same hash
     Account second = new Account(Secrets.newId(), "Copy", now());
-    TokenRecord clash = new TokenRecord(Secrets.newId(), second.id(), "default", null, taken.hash(), TokenRecord.ACTIVE,
+    TokenRecord clash = new TokenRecord(Secrets.newId(), second.id(), "default", null, taken.hash(), TokenStatus.ACTIVE,
         now(), null, null, null);
     BrokerException e = failure(store().createAccount(second, clash,
         new Profile(second.id(), Profile.PRIMARY, false, null, now()), event(second.id(), "account.create", "account/x")));
@@ -222,11 +226,11 @@ public abstract class BrokerStoreContract {
 
     // WHEN / THEN each filter returns exactly its tokens
     assertEquals(List.of("a1", "a2", "b1", "default"), names(store().listTokens(acc, null, null)));
-    assertEquals(List.of("a1", "b1", "default"), names(store().listTokens(acc, TokenRecord.ACTIVE, null)));
-    assertEquals(List.of("a2"), names(store().listTokens(acc, TokenRecord.REVOKED, null)));
+    assertEquals(List.of("a1", "b1", "default"), names(store().listTokens(acc, TokenStatus.ACTIVE, null)));
+    assertEquals(List.of("a2"), names(store().listTokens(acc, TokenStatus.REVOKED, null)));
     assertEquals(List.of("a1", "a2"), names(store().listTokens(acc, null, "pa")));
-    assertEquals(List.of("a1"), names(store().listTokens(acc, TokenRecord.ACTIVE, "pa")));
-    assertEquals(List.of(), names(store().listTokens(acc, TokenRecord.REVOKED, "pb")));
+    assertEquals(List.of("a1"), names(store().listTokens(acc, TokenStatus.ACTIVE, "pa")));
+    assertEquals(List.of(), names(store().listTokens(acc, TokenStatus.REVOKED, "pb")));
     assertEquals(List.of("default"), names(store().listTokens(other, null, null)));
   }
 
@@ -265,7 +269,7 @@ public abstract class BrokerStoreContract {
 
     // THEN only the first changed it, and only it was audited
     assertTrue(first.changed());
-    assertEquals(TokenRecord.REVOKED, first.token().status());
+    assertEquals(TokenStatus.REVOKED, first.token().status());
     Instant at = first.token().revokedAt();
     // the store's clock stamps it (on this machine the test's clock is the same one, give or take a second)
     assertTrue(Math.abs(at.toEpochMilli() - before.toEpochMilli()) < 1000, "revokedAt " + at + ", before " + before);
@@ -382,10 +386,10 @@ public abstract class BrokerStoreContract {
   void registerDelegateReturnsTheExistingDelegate() {
     // GIVEN a registered delegate
     String acc = newAccount();
-    Delegate first = await(store().registerDelegate(candidate(acc, "k8s-east", Delegate.PENDING, "default", "primary")));
+    Delegate first = await(store().registerDelegate(candidate(acc, "k8s-east", DelegateStatus.PENDING_APPROVAL, "default", "primary")));
 
     // WHEN the same name registers again, with other settings
-    Delegate again = await(store().registerDelegate(candidate(acc, "k8s-east", Delegate.ACTIVE, "t2", "other")));
+    Delegate again = await(store().registerDelegate(candidate(acc, "k8s-east", DelegateStatus.ACTIVE, "t2", "other")));
 
     // THEN the first registration is returned unchanged and listed once
     assertEquals(first, again);
@@ -400,16 +404,16 @@ public abstract class BrokerStoreContract {
     // GIVEN an active and a pending delegate in different projects
     String acc = newAccount();
     Delegate a = await(store().registerDelegate(new Delegate(Secrets.newId(), acc, "a", "DOCKER", "primary", "pa",
-        Delegate.ACTIVE, "default", now())));
+        DelegateStatus.ACTIVE, "default", now())));
     Delegate b = await(store().registerDelegate(new Delegate(Secrets.newId(), acc, "b", "HELM", "primary", "pb",
-        Delegate.PENDING, "default", now().plusMillis(1))));
+        DelegateStatus.PENDING_APPROVAL, "default", now().plusMillis(1))));
 
     // WHEN / THEN
     assertEquals(List.of(a, b), await(store().listDelegates(acc, null, null)));
-    assertEquals(List.of(a), await(store().listDelegates(acc, Delegate.ACTIVE, null)));
-    assertEquals(List.of(b), await(store().listDelegates(acc, Delegate.PENDING, null)));
+    assertEquals(List.of(a), await(store().listDelegates(acc, DelegateStatus.ACTIVE, null)));
+    assertEquals(List.of(b), await(store().listDelegates(acc, DelegateStatus.PENDING_APPROVAL, null)));
     assertEquals(List.of(b), await(store().listDelegates(acc, null, "pb")));
-    assertEquals(List.of(), await(store().listDelegates(acc, Delegate.ACTIVE, "pb")));
+    assertEquals(List.of(), await(store().listDelegates(acc, DelegateStatus.ACTIVE, "pb")));
   }
 
   /** Verifies that approval moves a pending delegate to ACTIVE once: a second approval finds nothing to do. */
@@ -424,9 +428,9 @@ public abstract class BrokerStoreContract {
     Optional<Delegate> second = await(store().approveDelegate(acc, id, event(acc, "delegate.approve", "delegate/" + id)));
 
     // THEN the first approves it, the second is empty and not audited
-    assertEquals(Delegate.ACTIVE, first.orElseThrow().status());
+    assertEquals(DelegateStatus.ACTIVE, first.orElseThrow().status());
     assertTrue(second.isEmpty());
-    assertEquals(Delegate.ACTIVE, await(store().findDelegate(acc, id)).orElseThrow().status());
+    assertEquals(DelegateStatus.ACTIVE, await(store().findDelegate(acc, id)).orElseThrow().status());
     assertEquals(1, actions(acc).stream().filter("delegate.approve"::equals).count());
     assertTrue(await(store().approveDelegate(acc, "no-such", event(acc, "delegate.approve", "delegate/x"))).isEmpty());
     assertTrue(await(store().approveDelegate(newAccount(), id, event(acc, "delegate.approve", "delegate/x"))).isEmpty());
@@ -457,13 +461,13 @@ public abstract class BrokerStoreContract {
       Optional<Delegate> after = await(store().findDelegate(acc, id));
       if (approved) {
         approvals++;
-        assertEquals(Delegate.ACTIVE, after.orElseThrow().status());
-        assertEquals(id, await(store().registerDelegate(candidate(acc, name, Delegate.PENDING, "default", "primary"))).id());
+        assertEquals(DelegateStatus.ACTIVE, after.orElseThrow().status());
+        assertEquals(id, await(store().registerDelegate(candidate(acc, name, DelegateStatus.PENDING_APPROVAL, "default", "primary"))).id());
       } else {
         rejections++;
         assertTrue(after.isEmpty());
         assertEquals(ErrorCode.DELEGATE_REJECTED,
-            failure(store().registerDelegate(candidate(acc, name, Delegate.PENDING, "default", "primary"))).code());
+            failure(store().registerDelegate(candidate(acc, name, DelegateStatus.PENDING_APPROVAL, "default", "primary"))).code());
       }
     }
     // AND one audit event per delegate
@@ -492,7 +496,7 @@ public abstract class BrokerStoreContract {
     String t1q = pendingDelegate(acc, "t1-q", "t1", "q");
     String t2p = pendingDelegate(acc, "t2-p", "t2", "p");
     String t2q = pendingDelegate(acc, "t2-q", "t2", "q");
-    Delegate active = await(store().registerDelegate(candidate(acc, "t1-active", Delegate.ACTIVE, "t1", "p")));
+    Delegate active = await(store().registerDelegate(candidate(acc, "t1-active", DelegateStatus.ACTIVE, "t1", "p")));
     String otherAcc = newAccount();
     String foreign = pendingDelegate(otherAcc, "t1-p", "t1", "p");
 
@@ -501,17 +505,17 @@ public abstract class BrokerStoreContract {
 
     // THEN exactly the pending ones of t1 are, and they are returned as ACTIVE
     assertEquals(List.of(t1p, t1q), byToken.stream().map(Delegate::id).sorted(ids(t1p, t1q)).toList());
-    assertTrue(byToken.stream().allMatch(d -> Delegate.ACTIVE.equals(d.status())));
-    assertEquals(Delegate.PENDING, status(acc, t2p));
-    assertEquals(Delegate.PENDING, status(acc, t2q));
+    assertTrue(byToken.stream().allMatch(d -> d.status() == DelegateStatus.ACTIVE));
+    assertEquals(DelegateStatus.PENDING_APPROVAL, status(acc, t2p));
+    assertEquals(DelegateStatus.PENDING_APPROVAL, status(acc, t2q));
     assertEquals(active, await(store().findDelegate(acc, active.id())).orElseThrow());
-    assertEquals(Delegate.PENDING, status(otherAcc, foreign));
+    assertEquals(DelegateStatus.PENDING_APPROVAL, status(otherAcc, foreign));
 
     // WHEN the delegates of profile q are approved THEN only t2-q was still pending there
     List<Delegate> byProfile = await(store().approveDelegates(acc, null, "q", event(acc, "delegate.approve_all", "profile/q")));
     assertEquals(List.of(t2q), byProfile.stream().map(Delegate::id).toList());
-    assertEquals(Delegate.PENDING, status(acc, t2p));
-    assertEquals(Delegate.ACTIVE, status(acc, t2q));
+    assertEquals(DelegateStatus.PENDING_APPROVAL, status(acc, t2p));
+    assertEquals(DelegateStatus.ACTIVE, status(acc, t2q));
 
     // AND nothing pending is left for t1
     assertEquals(List.of(), await(store().approveDelegates(acc, "t1", null, event(acc, "delegate.approve_all", "token/t1"))));
@@ -522,7 +526,7 @@ public abstract class BrokerStoreContract {
     return java.util.Comparator.comparingInt(l::indexOf);
   }
 
-  private String status(String acc, String id) {
+  private DelegateStatus status(String acc, String id) {
     return await(store().findDelegate(acc, id)).orElseThrow().status();
   }
 
@@ -531,11 +535,11 @@ public abstract class BrokerStoreContract {
   void delegateStatesTellLiveRejectedAndDeletedApart() {
     // GIVEN an active, a pending, a rejected and a deleted delegate
     String acc = newAccount();
-    Delegate active = await(store().registerDelegate(candidate(acc, "s-active", Delegate.ACTIVE, "default", "primary")));
+    Delegate active = await(store().registerDelegate(candidate(acc, "s-active", DelegateStatus.ACTIVE, "default", "primary")));
     String pending = pendingDelegate(acc, "s-pending", "default", "primary");
     String rejected = pendingDelegate(acc, "s-rejected", "default", "primary");
     await(store().rejectDelegate(acc, rejected, event(acc, "delegate.reject", "delegate/" + rejected)));
-    Delegate deleted = await(store().registerDelegate(candidate(acc, "s-deleted", Delegate.ACTIVE, "default", "primary")));
+    Delegate deleted = await(store().registerDelegate(candidate(acc, "s-deleted", DelegateStatus.ACTIVE, "default", "primary")));
     await(store().deleteDelegate(acc, deleted.id(), event(acc, "delegate.delete", "delegate/" + deleted.id())));
 
     // WHEN a node asks for their states THEN each is told apart
@@ -544,10 +548,10 @@ public abstract class BrokerStoreContract {
         new BrokerStore.DelegateRef(pending, acc, "s-pending"),
         new BrokerStore.DelegateRef(rejected, acc, "s-rejected"),
         new BrokerStore.DelegateRef(deleted.id(), acc, "s-deleted"))));
-    assertEquals(Delegate.ACTIVE, states.get(active.id()));
-    assertEquals(Delegate.PENDING, states.get(pending));
-    assertEquals(BrokerStore.REJECTED, states.get(rejected));
-    assertEquals(BrokerStore.DELETED, states.get(deleted.id()));
+    assertEquals(DelegateState.ACTIVE, states.get(active.id()));
+    assertEquals(DelegateState.PENDING_APPROVAL, states.get(pending));
+    assertEquals(DelegateState.REJECTED, states.get(rejected));
+    assertEquals(DelegateState.DELETED, states.get(deleted.id()));
     assertTrue(await(store().delegateStates(List.of())).isEmpty());
   }
 
@@ -556,7 +560,7 @@ public abstract class BrokerStoreContract {
     // GIVEN a pending and an active delegate
     String acc = newAccount();
     String pending = pendingDelegate(acc, "pending", "default", "primary");
-    Delegate active = await(store().registerDelegate(candidate(acc, "active", Delegate.ACTIVE, "default", "primary")));
+    Delegate active = await(store().registerDelegate(candidate(acc, "active", DelegateStatus.ACTIVE, "default", "primary")));
 
     // WHEN the active one is rejected THEN nothing happens
     assertTrue(await(store().rejectDelegate(acc, active.id(), event(acc, "delegate.reject", "delegate/a"))).isEmpty());
@@ -569,7 +573,7 @@ public abstract class BrokerStoreContract {
     assertEquals(pending, rejected.id());
     assertTrue(await(store().findDelegate(acc, pending)).isEmpty());
     assertEquals(List.of(active), await(store().listDelegates(acc, null, null)));
-    BrokerException e = failure(store().registerDelegate(candidate(acc, "pending", Delegate.ACTIVE, "default", "primary")));
+    BrokerException e = failure(store().registerDelegate(candidate(acc, "pending", DelegateStatus.ACTIVE, "default", "primary")));
     assertEquals(ErrorCode.DELEGATE_REJECTED, e.code());
     assertEquals(1, actions(acc).stream().filter("delegate.reject"::equals).count());
 
@@ -582,7 +586,7 @@ public abstract class BrokerStoreContract {
   /** Verifies that a delegate in any state can be deleted, and that its name then registers anew with a new id. */
   @Test
   void deleteDelegateAnyStateThenRegistersAnew() {
-    for (String status : List.of(Delegate.PENDING, Delegate.ACTIVE)) {
+    for (DelegateStatus status : List.of(DelegateStatus.PENDING_APPROVAL, DelegateStatus.ACTIVE)) {
       // GIVEN a delegate in that state
       String acc = newAccount();
       Delegate d = await(store().registerDelegate(candidate(acc, "gone", status, "default", "primary")));
@@ -594,9 +598,9 @@ public abstract class BrokerStoreContract {
       assertEquals(Optional.of(d), deleted);
       assertTrue(await(store().findDelegate(acc, d.id())).isEmpty());
       assertTrue(await(store().deleteDelegate(acc, d.id(), event(acc, "delegate.delete", "delegate/" + d.id()))).isEmpty());
-      Delegate again = await(store().registerDelegate(candidate(acc, "gone", Delegate.ACTIVE, "default", "primary")));
+      Delegate again = await(store().registerDelegate(candidate(acc, "gone", DelegateStatus.ACTIVE, "default", "primary")));
       assertNotEquals(d.id(), again.id());
-      assertEquals(Delegate.ACTIVE, again.status());
+      assertEquals(DelegateStatus.ACTIVE, again.status());
       assertEquals(List.of(again), await(store().listDelegates(acc, null, null)));
       assertEquals(1, actions(acc).stream().filter("delegate.delete"::equals).count());
     }

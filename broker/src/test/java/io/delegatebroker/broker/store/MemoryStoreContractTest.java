@@ -1,5 +1,6 @@
 package io.delegatebroker.broker.store;
 
+import io.delegatebroker.broker.domain.store.BrokerStore;
 import io.delegatebroker.broker.store.memory.MemoryStore;
 
 /** Verifies that the in-memory store of dev mode keeps the store contract. */

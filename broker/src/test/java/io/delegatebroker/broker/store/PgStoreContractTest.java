@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.delegatebroker.api.error.BrokerException;
 import io.delegatebroker.api.error.ErrorCode;
+import io.delegatebroker.api.vocabulary.DelegateStatus;
 import io.delegatebroker.broker.domain.Delegate;
+import io.delegatebroker.broker.domain.store.BrokerStore;
 import io.delegatebroker.broker.store.pg.Migrations;
 import io.delegatebroker.broker.store.pg.PgStore;
 import io.delegatebroker.broker.testkit.TestDatabase;
@@ -90,7 +92,7 @@ class PgStoreContractTest extends BrokerStoreContract {
     // WHEN a new store on new connections registers the name
     PgStore fresh = new PgStore(pool());
     try {
-      BrokerException e = failure(fresh.registerDelegate(candidate(acc, "untrusted", Delegate.ACTIVE, "default", "primary")));
+      BrokerException e = failure(fresh.registerDelegate(candidate(acc, "untrusted", DelegateStatus.ACTIVE, "default", "primary")));
 
       // THEN it is refused
       assertEquals(ErrorCode.DELEGATE_REJECTED, e.code());

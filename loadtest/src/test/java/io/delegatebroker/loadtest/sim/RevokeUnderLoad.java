@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Revocation under load, across the nodes of a cluster: {@code victims} sessions use token A, {@code survivors}
@@ -69,6 +70,8 @@ public class RevokeUnderLoad extends Simulation {
     static volatile long deadline = Long.MAX_VALUE;
     static volatile long revokeSentAt;
     static volatile long revokeAnsweredAt;
+    /** Sessions (victims and survivors) whose connect succeeded: the revoker waits for all of them. */
+    static final AtomicInteger connected = new AtomicInteger();
   }
 
   private final Duration beforeRevoke = ramp.plus(settle);
@@ -83,6 +86,7 @@ public class RevokeUnderLoad extends Simulation {
     ScenarioBuilder victimUsers = scenario("victims")
         .feed(DelegateDsl.feeder("victim", perDelegate, targets, () -> fixture, d -> 0))
         .exec(DelegateDsl.connect("victim connect"))
+        .exec(RevokeUnderLoad::markConnected)
         .exec(RevokeUnderLoad::markHeartbeat)
         .asLongAs(s -> !Timeline.quiet && beforeDeadline()).on(
             pause(Duration.ofSeconds(1)),
@@ -95,6 +99,7 @@ public class RevokeUnderLoad extends Simulation {
     ScenarioBuilder survivorUsers = scenario("survivors")
         .feed(DelegateDsl.feeder("survivor", perDelegate, targets, () -> fixture, d -> 1))
         .exec(DelegateDsl.connect("survivor connect"))
+        .exec(RevokeUnderLoad::markConnected)
         .exec(RevokeUnderLoad::markHeartbeat)
         .asLongAs(s -> !Timeline.done && beforeDeadline()).on(
             pause(Duration.ofSeconds(1)),
@@ -103,8 +108,13 @@ public class RevokeUnderLoad extends Simulation {
         .exec(DelegateDsl.heartbeat("survivor heartbeat after revoke"))
         .exec(ws("survivor close").close());
 
+    // The revoker waits for every connect to have succeeded (on a loaded machine the ramp can run late), then for
+    // the settle period; a connect that never succeeds holds it until the hard deadline and fails the run.
     ScenarioBuilder revoker = scenario("revoker")
-        .pause(beforeRevoke)
+        .pause(ramp)
+        .asLongAs(s -> Timeline.connected.get() < victims + survivors && beforeDeadline()).on(
+            pause(Duration.ofMillis(200)))
+        .pause(settle)
         .exec(listed("victim sessions listed before revoke", 0, victims))
         .exec(listed("survivor sessions listed before revoke", 1, survivors))
         .exec(s -> {
@@ -164,11 +174,19 @@ public class RevokeUnderLoad extends Simulation {
     Timeline.done = false;
     Timeline.revokeSentAt = 0;
     Timeline.revokeAnsweredAt = 0;
+    Timeline.connected.set(0);
     Timeline.deadline = System.currentTimeMillis() + hardStop.toMillis();
   }
 
   private static boolean beforeDeadline() {
     return System.currentTimeMillis() < Timeline.deadline;
+  }
+
+  private static Session markConnected(Session s) {
+    if (!s.isFailed()) {
+      Timeline.connected.incrementAndGet();
+    }
+    return s;
   }
 
   private static Session markHeartbeat(Session s) {

@@ -29,7 +29,7 @@ public final class ApproveDelegates extends NodeCommand {
 
   @Override
   public int getClassId() {
-    return CommandSerialization.APPROVE_DELEGATES;
+    return WireType.APPROVE_DELEGATES.classId();
   }
 
   @Override

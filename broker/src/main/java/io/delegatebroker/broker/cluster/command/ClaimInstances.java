@@ -45,7 +45,7 @@ public final class ClaimInstances extends NodeCommand implements Runnable {
 
   @Override
   public int getClassId() {
-    return CommandSerialization.CLAIM_INSTANCES;
+    return WireType.CLAIM_INSTANCES.classId();
   }
 
   @Override

@@ -7,24 +7,16 @@ import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import java.io.IOException;
 
 /**
- * The wire format of the cluster commands: one {@link DataSerializableFactory} that maps class ids to the command and
- * reply classes, and a Java deserialization filter. Nothing of the broker (nor of the Vert.x cluster manager, whose
- * structures are {@code DataSerializable}) uses Java serialization; Hazelcast itself does only for exceptions in error
- * responses between members. So the filter admits Hazelcast's own classes and the core JDK packages such exceptions are
+ * The wire format of the cluster commands: one {@link DataSerializableFactory} that maps class ids ({@link WireType})
+ * to the command and reply classes, and a Java deserialization filter. Nothing of the broker (nor of the Vert.x
+ * cluster manager, whose structures are {@code DataSerializable}) uses Java serialization; Hazelcast itself does
+ * only for exceptions in error responses between members. So the filter admits Hazelcast's own classes and the core JDK packages such exceptions are
  * made of, and refuses everything else (other libraries on the class path, {@code javax.*}, {@code sun.*},
  * {@code jdk.*}): a member that sends a Java-serialized object of another class gets it refused, not instantiated.
  */
 public final class CommandSerialization implements DataSerializableFactory {
 
   public static final int FACTORY_ID = 7101;
-  static final int NODE_REPLY = 1;
-  static final int REVOKE_TOKEN = 2;
-  static final int END_DELEGATE = 3;
-  static final int APPROVE_DELEGATES = 4;
-  static final int SEND_MESSAGE = 5;
-  static final int FORGET_PROFILE = 6;
-  static final int LIST_SESSIONS = 7;
-  static final int CLAIM_INSTANCES = 8;
   /** What Java deserialization may resolve: Hazelcast's classes and the JDK packages its exceptions are built of. */
   static final String[] JAVA_SERIALIZATION_ALLOWED = {"com.hazelcast.", "java.lang.", "java.util.", "java.io.",
       "java.net.", "java.time.", "java.math.", "["};
@@ -41,17 +33,7 @@ public final class CommandSerialization implements DataSerializableFactory {
 
   @Override
   public IdentifiedDataSerializable create(int classId) {
-    return switch (classId) {
-      case NODE_REPLY -> new NodeReply();
-      case REVOKE_TOKEN -> new RevokeToken();
-      case END_DELEGATE -> new EndDelegate();
-      case APPROVE_DELEGATES -> new ApproveDelegates();
-      case SEND_MESSAGE -> new SendMessage();
-      case FORGET_PROFILE -> new ForgetProfile();
-      case LIST_SESSIONS -> new ListSessions();
-      case CLAIM_INSTANCES -> new ClaimInstances();
-      default -> null;
-    };
+    return WireType.create(classId);
   }
 
   static void checkLength(int n) throws IOException {

@@ -34,7 +34,7 @@ public final class EndDelegate extends NodeCommand {
 
   @Override
   public int getClassId() {
-    return CommandSerialization.END_DELEGATE;
+    return WireType.END_DELEGATE.classId();
   }
 
   @Override

@@ -27,7 +27,7 @@ public final class ForgetProfile extends NodeCommand {
 
   @Override
   public int getClassId() {
-    return CommandSerialization.FORGET_PROFILE;
+    return WireType.FORGET_PROFILE.classId();
   }
 
   @Override

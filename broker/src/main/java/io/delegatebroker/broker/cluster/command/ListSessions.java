@@ -63,7 +63,7 @@ public final class ListSessions extends NodeCommand {
 
   @Override
   public int getClassId() {
-    return CommandSerialization.LIST_SESSIONS;
+    return WireType.LIST_SESSIONS.classId();
   }
 
   @Override

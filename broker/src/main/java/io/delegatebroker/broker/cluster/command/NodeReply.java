@@ -64,7 +64,7 @@ public final class NodeReply implements IdentifiedDataSerializable {
 
   @Override
   public int getClassId() {
-    return CommandSerialization.NODE_REPLY;
+    return WireType.NODE_REPLY.classId();
   }
 
   @Override

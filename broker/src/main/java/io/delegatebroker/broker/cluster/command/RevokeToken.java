@@ -28,7 +28,7 @@ public final class RevokeToken extends NodeCommand {
 
   @Override
   public int getClassId() {
-    return CommandSerialization.REVOKE_TOKEN;
+    return WireType.REVOKE_TOKEN.classId();
   }
 
   @Override

@@ -26,7 +26,7 @@ public final class SendMessage extends NodeCommand {
 
   @Override
   public int getClassId() {
-    return CommandSerialization.SEND_MESSAGE;
+    return WireType.SEND_MESSAGE.classId();
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.delegatebroker.api.auth.KeyAuthenticator;
 import io.delegatebroker.api.error.BrokerException;
 import io.delegatebroker.api.error.ErrorCode;
 import io.delegatebroker.api.ops.AccountOperations;
+import io.delegatebroker.api.vocabulary.TokenStatus;
 import io.delegatebroker.broker.domain.Account;
 import io.delegatebroker.broker.domain.AdminKey;
 import io.delegatebroker.broker.domain.AuditEvent;
@@ -13,7 +14,8 @@ import io.delegatebroker.broker.domain.Profile;
 import io.delegatebroker.broker.domain.Secrets;
 import io.delegatebroker.broker.domain.Times;
 import io.delegatebroker.broker.domain.TokenRecord;
-import io.delegatebroker.broker.store.BrokerStore;
+import io.delegatebroker.broker.domain.store.BrokerStore;
+import io.delegatebroker.broker.vocabulary.AuditAction;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -56,9 +58,10 @@ public final class AccountService implements AccountOperations, KeyAuthenticator
     Account account = new Account(Secrets.newId(), name, now);
     String value = Secrets.newValue("dt_");
     TokenRecord token = new TokenRecord(Secrets.newId(), account.id(), "default", null, Secrets.hash(value),
-        TokenRecord.ACTIVE, now, null, null, null);
+        TokenStatus.ACTIVE, now, null, null, null);
     Profile primary = new Profile(account.id(), Profile.PRIMARY, false, null, now);
-    AuditEvent event = new AuditEvent(account.id(), now, caller.actor(), "account.create", "account/" + account.id());
+    AuditEvent event = new AuditEvent(account.id(), now, caller.actor(),
+        AuditAction.ACCOUNT_CREATE, "account/" + account.id());
     return store.createAccount(account, token, primary, event)
         .map(v -> json(account).put("defaultToken", new JsonObject().put("name", "default").put("value", value)));
   }
@@ -79,7 +82,8 @@ public final class AccountService implements AccountOperations, KeyAuthenticator
       Instant now = Times.now();
       String value = Secrets.newValue("ak_");
       AdminKey key = new AdminKey(Secrets.newId(), accountId, Secrets.hash(value), now);
-      return store.insertAdminKey(key, new AuditEvent(accountId, now, caller.actor(), "key.create", "key/" + key.id()))
+      return store.insertAdminKey(key,
+          new AuditEvent(accountId, now, caller.actor(), AuditAction.KEY_CREATE, "key/" + key.id()))
           .map(v -> new JsonObject().put("id", key.id()).put("value", value).put("createdAt", Times.iso(now)));
     });
   }
@@ -88,7 +92,7 @@ public final class AccountService implements AccountOperations, KeyAuthenticator
   public Future<Void> deleteKey(Caller caller, String accountId, String keyId) {
     return require(accountId)
         .compose(a -> store.deleteAdminKey(accountId, keyId,
-            new AuditEvent(accountId, Times.now(), caller.actor(), "key.delete", "key/" + keyId)))
+            new AuditEvent(accountId, Times.now(), caller.actor(), AuditAction.KEY_DELETE, "key/" + keyId)))
         .compose(deleted -> deleted ? Future.<Void>succeededFuture()
             : Future.failedFuture(BrokerException.notFound("No such key in this account.")));
   }

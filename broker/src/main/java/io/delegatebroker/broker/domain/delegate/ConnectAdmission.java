@@ -1,12 +1,12 @@
 package io.delegatebroker.broker.domain.delegate;
 
-import io.delegatebroker.api.error.BrokerException;
-import io.delegatebroker.api.error.ErrorCode;
+import io.delegatebroker.broker.domain.ConnectRefused;
 import io.delegatebroker.broker.domain.Delegate;
 import io.delegatebroker.broker.domain.Profile;
 import io.delegatebroker.broker.domain.TokenRecord;
 import io.delegatebroker.broker.domain.profile.ProfileDirectory;
 import io.delegatebroker.broker.domain.token.TokenVerifier;
+import io.delegatebroker.broker.vocabulary.RefusalReason;
 import io.vertx.core.Future;
 
 /**
@@ -34,7 +34,7 @@ public final class ConnectAdmission {
         .compose(token -> profiles.find(accountId, profileName)
             .compose(profile -> profile
                 .map(p -> registry.register(accountId, delegateName, type, p, token).map(d -> new Admission(token, p, d)))
-                .orElseGet(() -> Future.failedFuture(new BrokerException(ErrorCode.PROFILE_NOT_FOUND,
+                .orElseGet(() -> Future.failedFuture(new ConnectRefused(RefusalReason.PROFILE_NOT_FOUND,
                     "The profile does not exist in this account.")))));
   }
 }

@@ -1,11 +1,11 @@
 package io.delegatebroker.broker.domain.delegate;
 
-import io.delegatebroker.broker.domain.Delegate;
+import io.delegatebroker.broker.domain.store.BrokerStore;
+import io.delegatebroker.broker.domain.store.BrokerStore.DelegateRef;
+import io.delegatebroker.broker.domain.store.BrokerStore.DelegateState;
 import io.delegatebroker.broker.session.CloseReason;
 import io.delegatebroker.broker.session.DelegateSession;
 import io.delegatebroker.broker.session.SessionIndex;
-import io.delegatebroker.broker.store.BrokerStore;
-import io.delegatebroker.broker.store.BrokerStore.DelegateRef;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -60,12 +60,12 @@ public final class DelegateReconciler {
     return store.delegateStates(asked).map(states -> {
       int changed = 0;
       for (DelegateRef ref : asked) {
-        String state = states.get(ref.id());
-        if (BrokerStore.DELETED.equals(state) || BrokerStore.REJECTED.equals(state)) {
+        DelegateState state = states.get(ref.id());
+        if (state == DelegateState.DELETED || state == DelegateState.REJECTED) {
           registry.forget(ref.accountId(), ref.name());
           changed += index.endDelegate(ref.id(),
-              BrokerStore.DELETED.equals(state) ? CloseReason.DELEGATE_DELETED : CloseReason.DELEGATE_REJECTED);
-        } else if (Delegate.ACTIVE.equals(state) && anyPending.getOrDefault(ref.id(), false)) {
+              state == DelegateState.DELETED ? CloseReason.DELEGATE_DELETED : CloseReason.DELEGATE_REJECTED);
+        } else if (state == DelegateState.ACTIVE && anyPending.getOrDefault(ref.id(), false)) {
           registry.forget(ref.accountId(), ref.name());
           changed += index.approveDelegate(ref.id());
         }

@@ -1,14 +1,15 @@
 package io.delegatebroker.broker.domain.delegate;
 
+import io.delegatebroker.api.vocabulary.DelegateStatus;
 import io.delegatebroker.broker.domain.Delegate;
 import io.delegatebroker.broker.domain.Profile;
 import io.delegatebroker.broker.domain.ReadThroughCache;
 import io.delegatebroker.broker.domain.Secrets;
 import io.delegatebroker.broker.domain.Times;
 import io.delegatebroker.broker.domain.TokenRecord;
-import io.delegatebroker.broker.store.BrokerStore;
-import io.delegatebroker.api.error.BrokerException;
-import io.delegatebroker.api.error.ErrorCode;
+import io.delegatebroker.broker.domain.ConnectRefused;
+import io.delegatebroker.broker.domain.store.BrokerStore;
+import io.delegatebroker.broker.vocabulary.RefusalReason;
 import io.vertx.core.Future;
 import java.util.Optional;
 import java.time.Duration;
@@ -52,9 +53,9 @@ public final class DelegateRegistry {
 
   private Future<Optional<Delegate>> load(Key k) {
     Delegate candidate = new Delegate(Secrets.newId(), k.accountId(), k.name(), k.type(), k.profile(), k.project(),
-        k.approvalRequired() ? Delegate.PENDING : Delegate.ACTIVE, k.tokenName(), Times.now());
+        k.approvalRequired() ? DelegateStatus.PENDING_APPROVAL : DelegateStatus.ACTIVE, k.tokenName(), Times.now());
     return store.registerDelegate(candidate).map(Optional::of).recover(t ->
-        t instanceof BrokerException be && be.code() == ErrorCode.DELEGATE_REJECTED
+        t instanceof BrokerStore.NameRejected
             ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(t));
   }
 
@@ -62,7 +63,7 @@ public final class DelegateRegistry {
   public Future<Delegate> register(String accountId, String name, String type, Profile profile, TokenRecord token) {
     return cache.get(new Key(accountId, name, type, profile.name(), token.name(), token.project(),
         profile.approvalRequired())).compose(found -> found.map(Future::succeededFuture).orElseGet(() ->
-            Future.failedFuture(new BrokerException(ErrorCode.DELEGATE_REJECTED, "This delegate was rejected."))));
+            Future.failedFuture(new ConnectRefused(RefusalReason.DELEGATE_REJECTED, "This delegate was rejected."))));
   }
 
   public void forget(String accountId, String name) {

@@ -1,5 +1,6 @@
 package io.delegatebroker.broker.domain.delegate;
 
+import io.delegatebroker.api.vocabulary.DelegateStatus;
 import io.delegatebroker.api.auth.Caller;
 import io.delegatebroker.api.error.BrokerException;
 import io.delegatebroker.api.ops.DelegateOperations;
@@ -11,12 +12,14 @@ import io.delegatebroker.broker.domain.Delegate;
 import io.delegatebroker.broker.domain.Secrets;
 import io.delegatebroker.broker.domain.Times;
 import io.delegatebroker.broker.domain.account.AccountService;
+import io.delegatebroker.broker.domain.store.BrokerStore;
+import io.delegatebroker.broker.domain.store.BrokerStore.DelegateState;
 import io.delegatebroker.broker.session.CloseReason;
 import io.delegatebroker.broker.cluster.command.ApproveDelegates;
 import io.delegatebroker.broker.cluster.command.EndDelegate;
 import io.delegatebroker.broker.cluster.command.ListSessions;
 import io.delegatebroker.broker.cluster.command.SendMessage;
-import io.delegatebroker.broker.store.BrokerStore;
+import io.delegatebroker.broker.vocabulary.AuditAction;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -46,7 +49,7 @@ public final class DelegateService implements DelegateOperations {
   }
 
   @Override
-  public Future<JsonArray> listDelegates(String accountId, String status, String project) {
+  public Future<JsonArray> listDelegates(String accountId, DelegateStatus status, String project) {
     return listings.run(accountId, () -> accounts.require(accountId)
         .compose(a -> store.listDelegates(accountId, status, project))
         .compose(list -> instances(accountId).map(inst ->
@@ -62,25 +65,29 @@ public final class DelegateService implements DelegateOperations {
   @Override
   public Future<JsonObject> approve(Caller caller, String accountId, String delegateId) {
     return require(accountId, delegateId)
-        .compose(d -> store.approveDelegate(accountId, delegateId, event(caller, accountId, "delegate.approve", delegateId)))
+        .compose(d -> store.approveDelegate(accountId, delegateId,
+            event(caller, accountId, AuditAction.DELEGATE_APPROVE, delegateId)))
         .compose(this::notPendingUnless)
         .compose(d -> bus.fanout(new ApproveDelegates(accountId, List.of(d.id()), List.of(d.name())))
-            .map(res -> new JsonObject().put("id", d.id()).put("status", Delegate.ACTIVE)));
+            .map(res -> new JsonObject().put("id", d.id()).put("status", DelegateStatus.ACTIVE.name())));
   }
 
   @Override
   public Future<JsonObject> reject(Caller caller, String accountId, String delegateId) {
     return require(accountId, delegateId)
-        .compose(d -> store.rejectDelegate(accountId, delegateId, event(caller, accountId, "delegate.reject", delegateId)))
+        .compose(d -> store.rejectDelegate(accountId, delegateId,
+            event(caller, accountId, AuditAction.DELEGATE_REJECT, delegateId)))
         .compose(this::notPendingUnless)
         .compose(d -> bus.fanout(new EndDelegate(accountId, d.id(), d.name(), CloseReason.DELEGATE_REJECTED))
-            .map(res -> new JsonObject().put("id", d.id()).put("status", "REJECTED").put("evicted", res.sum())));
+            .map(res -> new JsonObject().put("id", d.id()).put("status", DelegateState.REJECTED.name())
+                .put("evicted", res.sum())));
   }
 
   @Override
   public Future<Void> delete(Caller caller, String accountId, String delegateId) {
     return require(accountId, delegateId)
-        .compose(d -> store.deleteDelegate(accountId, delegateId, event(caller, accountId, "delegate.delete", delegateId)))
+        .compose(d -> store.deleteDelegate(accountId, delegateId,
+            event(caller, accountId, AuditAction.DELEGATE_DELETE, delegateId)))
         .compose(Found.orNotFound("No such delegate in this account."))
         .compose(d -> bus.fanout(new EndDelegate(accountId, d.id(), d.name(), CloseReason.DELEGATE_DELETED)))
         .mapEmpty();
@@ -91,7 +98,7 @@ public final class DelegateService implements DelegateOperations {
     String target = tokenName != null ? "token/" + tokenName : "profile/" + profileName;
     return accounts.require(accountId)
         .compose(a -> store.approveDelegates(accountId, tokenName, profileName,
-            new AuditEvent(accountId, Times.now(), caller.actor(), "delegate.approve_all", target)))
+            new AuditEvent(accountId, Times.now(), caller.actor(), AuditAction.DELEGATE_APPROVE_ALL, target)))
         .compose(approved -> {
           List<String> ids = approved.stream().map(Delegate::id).toList();
           Future<?> told = ids.isEmpty() ? Future.succeededFuture()
@@ -123,7 +130,7 @@ public final class DelegateService implements DelegateOperations {
         .orElseGet(() -> Future.failedFuture(BrokerException.conflict("The delegate is not pending approval.")));
   }
 
-  private static AuditEvent event(Caller caller, String accountId, String action, String delegateId) {
+  private static AuditEvent event(Caller caller, String accountId, AuditAction action, String delegateId) {
     return new AuditEvent(accountId, Times.now(), caller.actor(), action, "delegate/" + delegateId);
   }
 
@@ -148,7 +155,7 @@ public final class DelegateService implements DelegateOperations {
   private static JsonObject json(Delegate d, JsonArray instances) {
     return new JsonObject()
         .put("id", d.id()).put("name", d.name()).put("type", d.type()).put("profile", d.profile())
-        .put("project", d.project()).put("status", d.status()).put("tokenName", d.tokenName())
+        .put("project", d.project()).put("status", d.status().name()).put("tokenName", d.tokenName())
         .put("createdAt", Times.iso(d.createdAt())).put("connected", !instances.isEmpty())
         .put("instances", instances);
   }

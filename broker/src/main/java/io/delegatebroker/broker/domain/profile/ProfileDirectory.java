@@ -2,7 +2,7 @@ package io.delegatebroker.broker.domain.profile;
 
 import io.delegatebroker.broker.domain.Profile;
 import io.delegatebroker.broker.domain.ReadThroughCache;
-import io.delegatebroker.broker.store.BrokerStore;
+import io.delegatebroker.broker.domain.store.BrokerStore;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.Optional;

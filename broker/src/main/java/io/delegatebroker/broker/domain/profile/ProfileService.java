@@ -10,7 +10,8 @@ import io.delegatebroker.broker.domain.Profile;
 import io.delegatebroker.broker.domain.Times;
 import io.delegatebroker.broker.domain.account.AccountService;
 import io.delegatebroker.broker.cluster.command.ForgetProfile;
-import io.delegatebroker.broker.store.BrokerStore;
+import io.delegatebroker.broker.domain.store.BrokerStore;
+import io.delegatebroker.broker.vocabulary.AuditAction;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -38,8 +39,9 @@ public final class ProfileService implements ProfileOperations {
     return accounts.require(accountId).compose(a -> {
       Instant now = Times.now();
       Profile p = new Profile(accountId, name, approvalRequired, startupScript, now);
-      return store.insertProfile(p, new AuditEvent(accountId, now, caller.actor(), "profile.create", "profile/" + name))
-          .recover(e -> Future.failedFuture(e instanceof BrokerException be && be.code().status() == 409
+      return store.insertProfile(p,
+          new AuditEvent(accountId, now, caller.actor(), AuditAction.PROFILE_CREATE, "profile/" + name))
+          .recover(e -> Future.failedFuture(e instanceof BrokerStore.NameTaken
               ? BrokerException.conflict("A profile named '" + name + "' exists in this account.") : e))
           .compose(v -> forget(accountId, name))
           .map(v -> json(p));
@@ -65,7 +67,7 @@ public final class ProfileService implements ProfileOperations {
           approvalRequired == null ? old.approvalRequired() : approvalRequired,
           clearScript ? null : startupScript == null ? old.startupScript() : startupScript, old.createdAt());
       return store.updateProfile(updated,
-          new AuditEvent(accountId, Times.now(), caller.actor(), "profile.update", "profile/" + name));
+          new AuditEvent(accountId, Times.now(), caller.actor(), AuditAction.PROFILE_UPDATE, "profile/" + name));
     }).compose(Found.orNotFound("No such profile in this account."))
         .compose(p -> forget(accountId, name).map(json(p)));
   }
@@ -77,7 +79,7 @@ public final class ProfileService implements ProfileOperations {
     }
     return accounts.require(accountId)
         .compose(a -> store.deleteProfile(accountId, name,
-            new AuditEvent(accountId, Times.now(), caller.actor(), "profile.delete", "profile/" + name)))
+            new AuditEvent(accountId, Times.now(), caller.actor(), AuditAction.PROFILE_DELETE, "profile/" + name)))
         .compose(deleted -> deleted ? forget(accountId, name)
             : Future.failedFuture(BrokerException.notFound("No such profile in this account.")));
   }

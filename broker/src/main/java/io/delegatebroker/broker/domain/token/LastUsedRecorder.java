@@ -1,6 +1,6 @@
 package io.delegatebroker.broker.domain.token;
 
-import io.delegatebroker.broker.store.BrokerStore;
+import io.delegatebroker.broker.domain.store.BrokerStore;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Instant;

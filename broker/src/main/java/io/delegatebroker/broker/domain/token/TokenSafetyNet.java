@@ -1,9 +1,9 @@
 package io.delegatebroker.broker.domain.token;
 
+import io.delegatebroker.broker.domain.store.BrokerStore;
+import io.delegatebroker.broker.domain.store.BrokerStore.TokenState;
 import io.delegatebroker.broker.session.CloseReason;
 import io.delegatebroker.broker.session.SessionIndex;
-import io.delegatebroker.broker.store.BrokerStore;
-import io.delegatebroker.broker.store.BrokerStore.TokenState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;

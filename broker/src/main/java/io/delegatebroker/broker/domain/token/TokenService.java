@@ -3,6 +3,7 @@ package io.delegatebroker.broker.domain.token;
 import io.delegatebroker.api.auth.Caller;
 import io.delegatebroker.api.error.BrokerException;
 import io.delegatebroker.api.ops.TokenOperations;
+import io.delegatebroker.api.vocabulary.TokenStatus;
 import io.delegatebroker.broker.cluster.NodeCommandBus;
 import io.delegatebroker.broker.domain.AuditEvent;
 import io.delegatebroker.broker.domain.Found;
@@ -13,7 +14,8 @@ import io.delegatebroker.broker.domain.TokenRecord;
 import io.delegatebroker.broker.domain.account.AccountService;
 import io.delegatebroker.broker.cluster.command.ListSessions;
 import io.delegatebroker.broker.cluster.command.RevokeToken;
-import io.delegatebroker.broker.store.BrokerStore;
+import io.delegatebroker.broker.domain.store.BrokerStore;
+import io.delegatebroker.broker.vocabulary.AuditAction;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -53,20 +55,21 @@ public final class TokenService implements TokenOperations {
       Instant now = Times.now();
       String value = Secrets.newValue("dt_");
       Instant expiry = expiresAt == null ? null : expiresAt.truncatedTo(ChronoUnit.MILLIS);
-      TokenRecord t = new TokenRecord(Secrets.newId(), accountId, name, project, Secrets.hash(value), TokenRecord.ACTIVE,
-          now, expiry, null, null);
-      return store.insertToken(t, new AuditEvent(accountId, now, caller.actor(), "token.create", "token/" + name))
-          .recover(e -> Future.failedFuture(e instanceof BrokerException be && be.code().status() == 409
+      TokenRecord t = new TokenRecord(Secrets.newId(), accountId, name, project, Secrets.hash(value),
+          TokenStatus.ACTIVE, now, expiry, null, null);
+      return store.insertToken(t,
+          new AuditEvent(accountId, now, caller.actor(), AuditAction.TOKEN_CREATE, "token/" + name))
+          .recover(e -> Future.failedFuture(e instanceof BrokerStore.NameTaken
               ? BrokerException.conflict("A token named '" + name + "' exists in this account.") : e))
           .map(v -> new JsonObject()
-              .put("name", t.name()).put("project", t.project()).put("status", t.status())
+              .put("name", t.name()).put("project", t.project()).put("status", t.status().name())
               .put("createdAt", Times.iso(t.createdAt())).put("expiresAt", Times.iso(t.expiresAt()))
               .put("value", value));
     });
   }
 
   @Override
-  public Future<JsonArray> listTokens(String accountId, String status, String project) {
+  public Future<JsonArray> listTokens(String accountId, TokenStatus status, String project) {
     return listings.run(accountId, () -> accounts.require(accountId)
         .compose(a -> store.listTokens(accountId, status, project))
         .compose(tokens -> liveCounts(accountId).map(counts ->
@@ -83,13 +86,14 @@ public final class TokenService implements TokenOperations {
   public Future<JsonObject> revokeToken(Caller caller, String accountId, String name) {
     return accounts.require(accountId).compose(a -> {
       Instant now = Times.now();
-      return store.revokeToken(accountId, name, new AuditEvent(accountId, now, caller.actor(), "token.revoke", "token/" + name));
+      return store.revokeToken(accountId, name,
+          new AuditEvent(accountId, now, caller.actor(), AuditAction.TOKEN_REVOKE, "token/" + name));
     }).compose(r -> {
       if (r.isEmpty()) {
         return Future.failedFuture(BrokerException.notFound("No such token in this account."));
       }
       TokenRecord t = r.get().token();
-      JsonObject out = new JsonObject().put("name", t.name()).put("status", TokenRecord.REVOKED)
+      JsonObject out = new JsonObject().put("name", t.name()).put("status", TokenStatus.REVOKED.name())
           .put("revokedAt", Times.iso(t.revokedAt()));
       return bus.fanout(new RevokeToken(t.id(), t.hash()))
           .map(res -> out.put("evicted", res.sum()).put("complete", res.complete())
@@ -131,7 +135,7 @@ public final class TokenService implements TokenOperations {
       used = unflushed;
     }
     return new JsonObject()
-        .put("name", t.name()).put("project", t.project()).put("status", t.status())
+        .put("name", t.name()).put("project", t.project()).put("status", t.status().name())
         .put("createdAt", Times.iso(t.createdAt())).put("expiresAt", Times.iso(t.expiresAt()))
         .put("revokedAt", Times.iso(t.revokedAt())).put("lastUsedAt", Times.iso(used))
         .put("connectedInstances", connected);

@@ -1,14 +1,14 @@
 package io.delegatebroker.broker.domain.token;
 
-import io.delegatebroker.api.error.BrokerException;
-import io.delegatebroker.api.error.ErrorCode;
+import io.delegatebroker.broker.domain.ConnectRefused;
 import io.delegatebroker.broker.domain.ReadThroughCache;
 import io.delegatebroker.broker.domain.Secrets;
 import io.delegatebroker.broker.domain.TokenRecord;
+import io.delegatebroker.broker.domain.store.BrokerStore;
 import io.delegatebroker.broker.limits.BrokerLimits;
 import io.delegatebroker.broker.session.CloseReason;
 import io.delegatebroker.broker.session.Tombstones;
-import io.delegatebroker.broker.store.BrokerStore;
+import io.delegatebroker.broker.vocabulary.RefusalReason;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.time.Instant;
@@ -48,26 +48,22 @@ public final class TokenVerifier {
     this.cache = new ReadThroughCache<>(cacheEntries, REFRESH, EXPIRE, lookup);
   }
 
-  /** Why a token was refused; the client only ever sees {@code invalid_token}. */
-  public static final class InvalidToken extends BrokerException {
+  /**
+   * A token refused, with why ({@code UNKNOWN}, {@code REVOKED}, {@code EXPIRED}, {@code MALFORMED} or
+   * {@code WRONG_ACCOUNT}, for metrics and logs only); the client only ever sees {@code invalid_token}.
+   */
+  public static final class InvalidToken extends ConnectRefused {
     private static final long serialVersionUID = 1L;
-    private final String reason;
 
-    InvalidToken(String reason) {
-      super(ErrorCode.INVALID_TOKEN, "The delegate token is not valid for this account.");
-      this.reason = reason;
-    }
-
-    /** unknown, revoked, expired, malformed or wrong_account: for metrics and logs only. */
-    public String reason() {
-      return reason;
+    InvalidToken(RefusalReason reason) {
+      super(reason, "The delegate token is not valid for this account.");
     }
   }
 
   /** Succeeds with the token when the value is a live token of the account; fails with {@link InvalidToken}. */
   public Future<TokenRecord> verify(String accountId, String value) {
     if (value == null || value.isEmpty() || value.length() > 256) {
-      return Future.failedFuture(new InvalidToken("malformed"));
+      return Future.failedFuture(new InvalidToken(RefusalReason.MALFORMED));
     }
     return cache.get(Secrets.hash(value)).compose(found -> check(accountId, found));
   }
@@ -87,22 +83,23 @@ public final class TokenVerifier {
 
   private Future<TokenRecord> check(String accountId, Optional<TokenRecord> found) {
     if (found.isEmpty()) {
-      return Future.failedFuture(new InvalidToken("unknown"));
+      return Future.failedFuture(new InvalidToken(RefusalReason.UNKNOWN));
     }
     TokenRecord t = found.get();
     if (!t.accountId().equals(accountId)) {
-      return Future.failedFuture(new InvalidToken("wrong_account"));
+      return Future.failedFuture(new InvalidToken(RefusalReason.WRONG_ACCOUNT));
     }
     if (t.revoked()) {
-      return Future.failedFuture(new InvalidToken("revoked"));
+      return Future.failedFuture(new InvalidToken(RefusalReason.REVOKED));
     }
     // A token ended on this node is marked with why: expiry (by the expiry timer) or revocation (by broadcast).
     CloseReason ended = tombstones.token(t.id());
     if (ended != null) {
-      return Future.failedFuture(new InvalidToken(ended == CloseReason.TOKEN_EXPIRED ? "expired" : "revoked"));
+      return Future.failedFuture(
+          new InvalidToken(ended == CloseReason.TOKEN_EXPIRED ? RefusalReason.EXPIRED : RefusalReason.REVOKED));
     }
     if (t.expiredAt(Instant.now())) {
-      return Future.failedFuture(new InvalidToken("expired"));
+      return Future.failedFuture(new InvalidToken(RefusalReason.EXPIRED));
     }
     return Future.succeededFuture(t);
   }

@@ -1,7 +1,7 @@
 package io.delegatebroker.broker.store.memory;
 
-import io.delegatebroker.api.error.BrokerException;
-import io.delegatebroker.api.error.ErrorCode;
+import io.delegatebroker.api.vocabulary.DelegateStatus;
+import io.delegatebroker.api.vocabulary.TokenStatus;
 import io.delegatebroker.broker.domain.Account;
 import io.delegatebroker.broker.domain.AdminKey;
 import io.delegatebroker.broker.domain.AuditEvent;
@@ -9,7 +9,8 @@ import io.delegatebroker.broker.domain.Delegate;
 import io.delegatebroker.broker.domain.Profile;
 import io.delegatebroker.broker.domain.Times;
 import io.delegatebroker.broker.domain.TokenRecord;
-import io.delegatebroker.broker.store.BrokerStore;
+import io.delegatebroker.broker.domain.store.BrokerStore;
+import io.delegatebroker.broker.domain.store.BrokerStore.DelegateState;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -55,7 +56,7 @@ public final class MemoryStore implements BrokerStore {
   /** Refuses a write that the PostgreSQL schema's unique constraints would refuse, before anything is changed. */
   private static void unique(boolean taken, String what) {
     if (taken) {
-      throw new BrokerException(ErrorCode.CONFLICT, what);
+      throw new NameTaken(what);
     }
   }
 
@@ -128,10 +129,10 @@ public final class MemoryStore implements BrokerStore {
   }
 
   @Override
-  public Future<List<TokenRecord>> listTokens(String accountId, String status, String project) {
+  public Future<List<TokenRecord>> listTokens(String accountId, TokenStatus status, String project) {
     return call(() -> tokens.values().stream()
         .filter(t -> t.accountId().equals(accountId))
-        .filter(t -> status == null || status.equals(t.status()))
+        .filter(t -> status == null || status == t.status())
         .filter(t -> project == null || project.equals(t.project()))
         .sorted(Comparator.comparing(TokenRecord::createdAt))
         .toList());
@@ -191,7 +192,7 @@ public final class MemoryStore implements BrokerStore {
     return call(() -> {
       String k = key(profile.accountId(), profile.name());
       if (profiles.containsKey(k)) {
-        throw new BrokerException(ErrorCode.CONFLICT, "A profile with that name exists.");
+        throw new NameTaken("A profile with that name exists.");
       }
       profiles.put(k, profile);
       audit.add(event);
@@ -238,7 +239,7 @@ public final class MemoryStore implements BrokerStore {
   public Future<Delegate> registerDelegate(Delegate candidate) {
     return call(() -> {
       if (rejectedNames.contains(key(candidate.accountId(), candidate.name()))) {
-        throw new BrokerException(ErrorCode.DELEGATE_REJECTED, "This delegate was rejected.");
+        throw new NameRejected();
       }
       Delegate existing = delegatesByName.get(key(candidate.accountId(), candidate.name()));
       if (existing != null) {
@@ -256,10 +257,10 @@ public final class MemoryStore implements BrokerStore {
   }
 
   @Override
-  public Future<List<Delegate>> listDelegates(String accountId, String status, String project) {
+  public Future<List<Delegate>> listDelegates(String accountId, DelegateStatus status, String project) {
     return call(() -> delegates.values().stream()
         .filter(d -> d.accountId().equals(accountId))
-        .filter(d -> status == null || status.equals(d.status()))
+        .filter(d -> status == null || status == d.status())
         .filter(d -> project == null || project.equals(d.project()))
         .sorted(Comparator.comparing(Delegate::createdAt)).toList());
   }
@@ -271,7 +272,7 @@ public final class MemoryStore implements BrokerStore {
       if (d == null || !d.accountId().equals(accountId) || !d.pending()) {
         return Optional.empty();
       }
-      Delegate approved = d.withStatus(Delegate.ACTIVE);
+      Delegate approved = d.withStatus(DelegateStatus.ACTIVE);
       delegates.put(delegateId, approved);
       audit.add(event);
       return Optional.of(approved);
@@ -287,7 +288,7 @@ public final class MemoryStore implements BrokerStore {
             && (tokenName == null || tokenName.equals(d.tokenName()))
             && (profileName == null || profileName.equals(d.profile()));
         if (matches) {
-          Delegate a = d.withStatus(Delegate.ACTIVE);
+          Delegate a = d.withStatus(DelegateStatus.ACTIVE);
           delegates.put(d.id(), a);
           approved.add(a);
         }
@@ -327,13 +328,13 @@ public final class MemoryStore implements BrokerStore {
   }
 
   @Override
-  public Future<Map<String, String>> delegateStates(List<DelegateRef> refs) {
+  public Future<Map<String, DelegateState>> delegateStates(List<DelegateRef> refs) {
     return call(() -> {
-      Map<String, String> out = new HashMap<>();
+      Map<String, DelegateState> out = new HashMap<>();
       for (DelegateRef r : refs) {
         Delegate d = delegates.get(r.id());
-        out.put(r.id(), d != null ? d.status()
-            : rejectedNames.contains(key(r.accountId(), r.name())) ? REJECTED : DELETED);
+        out.put(r.id(), d != null ? DelegateState.of(d.status())
+            : rejectedNames.contains(key(r.accountId(), r.name())) ? DelegateState.REJECTED : DelegateState.DELETED);
       }
       return out;
     });

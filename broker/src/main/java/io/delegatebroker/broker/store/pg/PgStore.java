@@ -1,5 +1,7 @@
 package io.delegatebroker.broker.store.pg;
 
+import io.delegatebroker.api.vocabulary.DelegateStatus;
+import io.delegatebroker.api.vocabulary.TokenStatus;
 import io.delegatebroker.api.error.BrokerException;
 import io.delegatebroker.api.error.ErrorCode;
 import io.delegatebroker.broker.domain.Account;
@@ -8,8 +10,9 @@ import io.delegatebroker.broker.domain.AuditEvent;
 import io.delegatebroker.broker.domain.Delegate;
 import io.delegatebroker.broker.domain.Profile;
 import io.delegatebroker.broker.domain.TokenRecord;
+import io.delegatebroker.broker.domain.store.BrokerStore;
+import io.delegatebroker.broker.domain.store.BrokerStore.DelegateState;
 import io.delegatebroker.broker.limits.BrokerLimits;
-import io.delegatebroker.broker.store.BrokerStore;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
@@ -71,7 +74,7 @@ public final class PgStore implements BrokerStore {
     }
     if (t instanceof PgException pg) {
       if ("23505".equals(pg.getSqlState())) {
-        return new BrokerException(ErrorCode.CONFLICT, "An object with that name exists.");
+        return new NameTaken("An object with that name exists.");
       }
       if (pg.getSqlState() != null && (pg.getSqlState().startsWith("08") || pg.getSqlState().startsWith("57"))) {
         return new BrokerException(ErrorCode.UNAVAILABLE, "The store cannot be reached right now.");
@@ -103,14 +106,19 @@ public final class PgStore implements BrokerStore {
     return v == null ? null : v.toInstant();
   }
 
+  /** A status as the database keeps it (its contract word), or null. */
+  private static String word(Enum<?> status) {
+    return status == null ? null : status.name();
+  }
+
   private static Account account(Row r) {
     return new Account(r.getString("id"), r.getString("name"), instant(r, "created_at"));
   }
 
   private static TokenRecord token(Row r) {
     return new TokenRecord(r.getString("id"), r.getString("account_id"), r.getString("name"), r.getString("project"),
-        r.getString("hash"), r.getString("status"), instant(r, "created_at"), instant(r, "expires_at"),
-        instant(r, "revoked_at"), instant(r, "last_used_at"));
+        r.getString("hash"), TokenStatus.valueOf(r.getString("status")), instant(r, "created_at"),
+        instant(r, "expires_at"), instant(r, "revoked_at"), instant(r, "last_used_at"));
   }
 
   private static Profile profile(Row r) {
@@ -120,8 +128,8 @@ public final class PgStore implements BrokerStore {
 
   private static Delegate delegate(Row r) {
     return new Delegate(r.getString("id"), r.getString("account_id"), r.getString("name"), r.getString("type"),
-        r.getString("profile"), r.getString("project"), r.getString("status"), r.getString("token_name"),
-        instant(r, "created_at"));
+        r.getString("profile"), r.getString("project"), DelegateStatus.valueOf(r.getString("status")),
+        r.getString("token_name"), instant(r, "created_at"));
   }
 
   private static <T> List<T> all(RowSet<Row> rows, Function<Row, T> mapper) {
@@ -141,7 +149,7 @@ public final class PgStore implements BrokerStore {
 
   private static Future<Void> insertToken(SqlClient c, TokenRecord t) {
     return c.preparedQuery("INSERT INTO tokens (" + TOKEN_COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-        .execute(Tuple.from(new Object[] {t.id(), t.accountId(), t.name(), t.project(), t.hash(), t.status(),
+        .execute(Tuple.from(new Object[] {t.id(), t.accountId(), t.name(), t.project(), t.hash(), t.status().name(),
             odt(t.createdAt()), odt(t.expiresAt()), odt(t.revokedAt()), odt(t.lastUsedAt())}))
         .mapEmpty();
   }
@@ -201,9 +209,9 @@ public final class PgStore implements BrokerStore {
   }
 
   @Override
-  public Future<List<TokenRecord>> listTokens(String accountId, String status, String project) {
+  public Future<List<TokenRecord>> listTokens(String accountId, TokenStatus status, String project) {
     return query("SELECT " + TOKEN_COLUMNS + " FROM tokens WHERE account_id = $1 AND ($2::text IS NULL OR status = $2)"
-        + " AND ($3::text IS NULL OR project = $3) ORDER BY created_at, name", Tuple.of(accountId, status, project))
+        + " AND ($3::text IS NULL OR project = $3) ORDER BY created_at, name", Tuple.of(accountId, word(status), project))
         .map(rows -> all(rows, PgStore::token));
   }
 
@@ -299,12 +307,12 @@ public final class PgStore implements BrokerStore {
         .execute(Tuple.of(d.accountId(), d.name()))
         .compose(rejected -> {
           if (rejected.size() > 0) {
-            return Future.failedFuture(new BrokerException(ErrorCode.DELEGATE_REJECTED, "This delegate was rejected."));
+            return Future.failedFuture(new NameRejected());
           }
           return c.preparedQuery("INSERT INTO delegates (" + DELEGATE_COLUMNS + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
                   + "ON CONFLICT (account_id, name) DO NOTHING")
               .execute(Tuple.from(new Object[] {d.id(), d.accountId(), d.name(), d.type(), d.profile(), d.project(),
-                  d.status(), d.tokenName(), odt(d.createdAt())}))
+                  d.status().name(), d.tokenName(), odt(d.createdAt())}))
               .compose(r -> c.preparedQuery("SELECT " + DELEGATE_COLUMNS + " FROM delegates WHERE account_id = $1 AND name = $2")
                   .execute(Tuple.of(d.accountId(), d.name())))
               .map(rows -> first(rows, PgStore::delegate).orElseThrow());
@@ -318,9 +326,9 @@ public final class PgStore implements BrokerStore {
   }
 
   @Override
-  public Future<List<Delegate>> listDelegates(String accountId, String status, String project) {
+  public Future<List<Delegate>> listDelegates(String accountId, DelegateStatus status, String project) {
     return query("SELECT " + DELEGATE_COLUMNS + " FROM delegates WHERE account_id = $1 AND ($2::text IS NULL OR status = $2)"
-        + " AND ($3::text IS NULL OR project = $3) ORDER BY created_at, name", Tuple.of(accountId, status, project))
+        + " AND ($3::text IS NULL OR project = $3) ORDER BY created_at, name", Tuple.of(accountId, word(status), project))
         .map(rows -> all(rows, PgStore::delegate));
   }
 
@@ -371,7 +379,7 @@ public final class PgStore implements BrokerStore {
   }
 
   @Override
-  public Future<Map<String, String>> delegateStates(List<DelegateRef> refs) {
+  public Future<Map<String, DelegateState>> delegateStates(List<DelegateRef> refs) {
     if (refs.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
@@ -384,8 +392,8 @@ public final class PgStore implements BrokerStore {
         + " LEFT JOIN rejected_delegates rj ON rj.account_id = r.account_id AND rj.name = r.name",
         Tuple.of(ids, accounts, names))
         .map(rows -> {
-          Map<String, String> out = new HashMap<>();
-          rows.forEach(r -> out.put(r.getString("id"), r.getString("state")));
+          Map<String, DelegateState> out = new HashMap<>();
+          rows.forEach(r -> out.put(r.getString("id"), DelegateState.valueOf(r.getString("state"))));
           return out;
         });
   }

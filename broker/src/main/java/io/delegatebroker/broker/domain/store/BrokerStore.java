@@ -1,5 +1,9 @@
-package io.delegatebroker.broker.store;
+package io.delegatebroker.broker.domain.store;
 
+import io.delegatebroker.api.error.BrokerException;
+import io.delegatebroker.api.error.ErrorCode;
+import io.delegatebroker.api.vocabulary.DelegateStatus;
+import io.delegatebroker.api.vocabulary.TokenStatus;
 import io.delegatebroker.broker.domain.Account;
 import io.delegatebroker.broker.domain.AdminKey;
 import io.delegatebroker.broker.domain.AuditEvent;
@@ -14,7 +18,8 @@ import java.util.Optional;
 
 /**
  * The store of record. Every change that is audited is written together with its audit event, atomically.
- * Failures: {@code conflict} when a unique name is taken, {@code unavailable} when the store cannot be reached.
+ * Failures: {@link NameTaken} when a unique name is taken, {@link NameRejected} when a delegate's name was rejected,
+ * {@code unavailable} when the store cannot be reached.
  * Implementations: PostgreSQL (production) and memory ({@code BROKER_DEV=true} only); one contract test suite
  * runs against both.
  */
@@ -36,7 +41,7 @@ public interface BrokerStore {
 
   Future<Void> insertToken(TokenRecord token, AuditEvent event);
 
-  Future<List<TokenRecord>> listTokens(String accountId, String status, String project);
+  Future<List<TokenRecord>> listTokens(String accountId, TokenStatus status, String project);
 
   Future<Optional<TokenRecord>> findToken(String accountId, String name);
 
@@ -79,7 +84,7 @@ public interface BrokerStore {
 
   Future<Optional<Delegate>> findDelegate(String accountId, String delegateId);
 
-  Future<List<Delegate>> listDelegates(String accountId, String status, String project);
+  Future<List<Delegate>> listDelegates(String accountId, DelegateStatus status, String project);
 
   /** Moves a pending delegate to ACTIVE. @return the delegate, empty if it was not pending (or does not exist) */
   Future<Optional<Delegate>> approveDelegate(String accountId, String delegateId, AuditEvent event);
@@ -94,10 +99,10 @@ public interface BrokerStore {
   Future<Optional<Delegate>> deleteDelegate(String accountId, String delegateId, AuditEvent event);
 
   /**
-   * The current state of delegates that have live sessions, for nodes reconciling what they may have missed:
-   * ACTIVE, PENDING_APPROVAL, REJECTED (gone, name refused) or DELETED (gone). One entry per reference.
+   * The current state of delegates that have live sessions, for nodes reconciling what they may have missed. One
+   * entry per reference.
    */
-  Future<Map<String, String>> delegateStates(List<DelegateRef> delegates);
+  Future<Map<String, DelegateState>> delegateStates(List<DelegateRef> delegates);
 
   Future<Void> appendAudit(AuditEvent event);
 
@@ -113,10 +118,19 @@ public interface BrokerStore {
   record DelegateRef(String id, String accountId, String name) {
   }
 
-  /** State of a delegate that no longer exists because it was rejected. */
-  String REJECTED = "REJECTED";
-  /** State of a delegate that no longer exists because it was deleted. */
-  String DELETED = "DELETED";
+  /** What {@link #delegateStates} reports of a delegate: its status, or why it no longer exists. */
+  enum DelegateState {
+    ACTIVE,
+    PENDING_APPROVAL,
+    /** Gone, and its name refused. */
+    REJECTED,
+    /** Gone. */
+    DELETED;
+
+    public static DelegateState of(DelegateStatus status) {
+      return status == DelegateStatus.ACTIVE ? ACTIVE : PENDING_APPROVAL;
+    }
+  }
 
   /** A token as {@link #tokenStates} reports it: whether it is revoked, or past its expiry by the store's clock. */
   record TokenState(String id, String hash, boolean revoked, boolean expired) {
@@ -124,5 +138,23 @@ public interface BrokerStore {
 
   /** The outcome of {@link #revokeToken}. */
   record Revocation(TokenRecord token, boolean changed) {
+  }
+
+  /** A write refused because a unique name (or value) is taken; nothing was changed. Answered 409 as it is. */
+  final class NameTaken extends BrokerException {
+    private static final long serialVersionUID = 1L;
+
+    public NameTaken(String message) {
+      super(ErrorCode.CONFLICT, message);
+    }
+  }
+
+  /** {@link #registerDelegate} refused: the name was rejected in the account. */
+  final class NameRejected extends BrokerException {
+    private static final long serialVersionUID = 1L;
+
+    public NameRejected() {
+      super(ErrorCode.DELEGATE_REJECTED, "This delegate was rejected.");
+    }
   }
 }
