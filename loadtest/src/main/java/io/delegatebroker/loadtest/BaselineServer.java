@@ -55,7 +55,8 @@ public final class BaselineServer {
     Vertx vertx = Vertx.vertx();
     AtomicInteger open = new AtomicInteger();
     AtomicLong accepted = new AtomicLong();
-    // Same listener options as the broker's delegate port (BrokerNode#wire), so the only difference is the broker.
+    // Same listener options as the broker's delegate port (ListenerOptions#delegate), so the only difference is the
+    // broker.
     HttpServerOptions options = new HttpServerOptions().setHost(host).setPort(port).setReuseAddress(true)
         .setMaxWebSocketFrameSize(128 * 1024)
         .setMaxWebSocketMessageSize(128 * 1024)

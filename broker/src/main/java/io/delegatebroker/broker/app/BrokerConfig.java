@@ -1,6 +1,7 @@
 package io.delegatebroker.broker.app;
 
 import io.delegatebroker.broker.domain.Secrets;
+import io.delegatebroker.broker.limits.BrokerLimits;
 import io.delegatebroker.broker.net.IpLiteral;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,8 +30,8 @@ public record BrokerConfig(
     String tlsCert,
     String tlsKey,
     boolean jsonLogs,
-    int handshakeFailureLimit,
-    ConnectionLimits connections) {
+    List<String> trustedProxies,
+    BrokerLimits limits) {
 
   public static final int DEFAULT_DELEGATE_PORT = 8080;
   public static final int DEFAULT_ADMIN_PORT = 8081;
@@ -38,53 +39,6 @@ public record BrokerConfig(
   public static final int DEFAULT_CLUSTER_PORT = 5701;
   public static final int DEFAULT_HEARTBEAT_SECONDS = 30;
   public static final String DEFAULT_CLUSTER_NAME = "delegate-broker";
-  /**
-   * Failed handshakes allowed per source address per minute before it is answered 429
-   * ({@code BROKER_HANDSHAKE_FAILURE_LIMIT}, optional; mainly lowered by tests that exercise the limit).
-   */
-  public static final int DEFAULT_HANDSHAKE_FAILURE_LIMIT = 30;
-
-  /** Seconds a connection has to deliver a complete request before it is closed. */
-  public static final int DEFAULT_HANDSHAKE_TIMEOUT_SECONDS = 10;
-  /** Seconds an admin keep-alive connection may wait for its next request. */
-  public static final int DEFAULT_ADMIN_IDLE_TIMEOUT_SECONDS = 30;
-  /** Connections from one address that may be waiting for their request at once, per listener. */
-  public static final int DEFAULT_PENDING_PER_ADDRESS = 200;
-  /** Connections that may be waiting for their request at once, per listener: 10% of a 20,000-descriptor node. */
-  public static final int DEFAULT_PENDING_TOTAL = 2000;
-
-  /** Refusal lines logged in full per source address per interval; the rest are summed in one line. */
-  public static final int DEFAULT_REFUSAL_LOG_LINES = 5;
-  /** The interval of {@link #DEFAULT_REFUSAL_LOG_LINES}, and how often the summary lines are written. */
-  public static final int DEFAULT_REFUSAL_LOG_INTERVAL_SECONDS = 10;
-
-  /**
-   * How long and how many connections may wait for a complete request (both listeners), and which peers are proxies
-   * whose {@code X-Forwarded-For} names the client.
-   */
-  public record ConnectionLimits(int handshakeTimeoutSeconds, int adminIdleTimeoutSeconds, int pendingPerAddress,
-      int pendingTotal, List<String> trustedProxies, int refusalLogLines,
-      int refusalLogIntervalSeconds) {
-
-    public static final ConnectionLimits DEFAULTS = new ConnectionLimits(DEFAULT_HANDSHAKE_TIMEOUT_SECONDS,
-        DEFAULT_ADMIN_IDLE_TIMEOUT_SECONDS, DEFAULT_PENDING_PER_ADDRESS, DEFAULT_PENDING_TOTAL, List.of(),
-        DEFAULT_REFUSAL_LOG_LINES, DEFAULT_REFUSAL_LOG_INTERVAL_SECONDS);
-
-    static ConnectionLimits fromEnv(Map<String, String> env) {
-      ConnectionLimits limits = new ConnectionLimits(
-          intIn(env, "BROKER_HANDSHAKE_TIMEOUT_SECONDS", DEFAULT_HANDSHAKE_TIMEOUT_SECONDS, 1, 300),
-          intIn(env, "BROKER_ADMIN_IDLE_TIMEOUT_SECONDS", DEFAULT_ADMIN_IDLE_TIMEOUT_SECONDS, 1, 3600),
-          intIn(env, "BROKER_PENDING_HANDSHAKES_PER_ADDRESS", DEFAULT_PENDING_PER_ADDRESS, 1, 1_000_000),
-          intIn(env, "BROKER_PENDING_HANDSHAKES_TOTAL", DEFAULT_PENDING_TOTAL, 1, 1_000_000),
-          addresses(env, "BROKER_TRUSTED_PROXIES"),
-          intIn(env, "BROKER_REFUSAL_LOG_LINES", DEFAULT_REFUSAL_LOG_LINES, 0, 1_000_000),
-          intIn(env, "BROKER_REFUSAL_LOG_INTERVAL_SECONDS", DEFAULT_REFUSAL_LOG_INTERVAL_SECONDS, 1, 3600));
-      if (limits.pendingPerAddress > limits.pendingTotal) {
-        throw new ConfigException("BROKER_PENDING_HANDSHAKES_PER_ADDRESS must not be over BROKER_PENDING_HANDSHAKES_TOTAL");
-      }
-      return limits;
-    }
-  }
 
   /** A setting that cannot be used; the message names the variable. */
   public static final class ConfigException extends RuntimeException {
@@ -158,8 +112,24 @@ public record BrokerConfig(
         intIn(env, "BROKER_HEARTBEAT_SECONDS", DEFAULT_HEARTBEAT_SECONDS, 1, 3600),
         cert, key,
         "json".equalsIgnoreCase(env.get("BROKER_LOG_FORMAT")),
-        intIn(env, "BROKER_HANDSHAKE_FAILURE_LIMIT", DEFAULT_HANDSHAKE_FAILURE_LIMIT, 1, 1_000_000),
-        ConnectionLimits.fromEnv(env));
+        addresses(env, "BROKER_TRUSTED_PROXIES"),
+        limits(env));
+  }
+
+  /** The variable-backed limits; the record's range checks name the variable. */
+  private static BrokerLimits limits(Map<String, String> env) {
+    try {
+      return new BrokerLimits(
+          number(env, "BROKER_HANDSHAKE_FAILURE_LIMIT", BrokerLimits.DEFAULT_HANDSHAKE_FAILURE_LIMIT),
+          number(env, "BROKER_HANDSHAKE_TIMEOUT_SECONDS", BrokerLimits.DEFAULT_HANDSHAKE_TIMEOUT_SECONDS),
+          number(env, "BROKER_ADMIN_IDLE_TIMEOUT_SECONDS", BrokerLimits.DEFAULT_ADMIN_IDLE_TIMEOUT_SECONDS),
+          number(env, "BROKER_PENDING_HANDSHAKES_PER_ADDRESS", BrokerLimits.DEFAULT_PENDING_PER_ADDRESS),
+          number(env, "BROKER_PENDING_HANDSHAKES_TOTAL", BrokerLimits.DEFAULT_PENDING_TOTAL),
+          number(env, "BROKER_REFUSAL_LOG_LINES", BrokerLimits.DEFAULT_REFUSAL_LOG_LINES),
+          number(env, "BROKER_REFUSAL_LOG_INTERVAL_SECONDS", BrokerLimits.DEFAULT_REFUSAL_LOG_INTERVAL_SECONDS));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(e.getMessage());
+    }
   }
 
   /**
@@ -198,16 +168,20 @@ public record BrokerConfig(
   }
 
   private static int intIn(Map<String, String> env, String name, int def, int min, int max) {
+    int n = number(env, name, def);
+    if (n < min || n > max) {
+      throw new ConfigException(name + " must be between " + min + " and " + max);
+    }
+    return n;
+  }
+
+  private static int number(Map<String, String> env, String name, int def) {
     String v = blankToNull(env.get(name));
     if (v == null) {
       return def;
     }
     try {
-      int n = Integer.parseInt(v.trim());
-      if (n < min || n > max) {
-        throw new ConfigException(name + " must be between " + min + " and " + max);
-      }
-      return n;
+      return Integer.parseInt(v.trim());
     } catch (NumberFormatException e) {
       throw new ConfigException(name + " must be a number");
     }

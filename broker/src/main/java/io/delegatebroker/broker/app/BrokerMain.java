@@ -35,7 +35,7 @@ public final class BrokerMain {
       node.start().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     } catch (Exception e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      System.err.println("broker: cannot start: " + BrokerNode.rootMessage(cause));
+      System.err.println("broker: cannot start: " + StartupException.rootMessage(cause));
       System.exit(1);
       return;
     }
@@ -54,7 +54,7 @@ public final class BrokerMain {
     try {
       node.drain().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
-      log.warn("drain did not finish cleanly: {}", BrokerNode.rootMessage(e));
+      log.warn("drain did not finish cleanly: {}", StartupException.rootMessage(e));
       status = 1;
     }
     System.exit(status);

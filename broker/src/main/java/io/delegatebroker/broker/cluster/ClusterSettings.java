@@ -1,5 +1,6 @@
 package io.delegatebroker.broker.cluster;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -12,9 +13,10 @@ import java.util.List;
  * @param name            the cluster name
  * @param host            the address to bind and announce, or null to choose one
  * @param nodeId          this node's stable name
+ * @param commandDeadline how long a command fanned out to every node waits for their answers
  */
 public record ClusterSettings(List<String> members, int port, String hazelcastConfig, String name, String host,
-    String nodeId) {
+    String nodeId, Duration commandDeadline) {
 
   public ClusterSettings {
     members = List.copyOf(members);

@@ -100,7 +100,7 @@ public final class ClusterSupport {
       return new LocalCommandBus(commands);
     }
     this.local = commands;
-    HazelcastCommandBus bus = new HazelcastCommandBus(vertx, hazelcast, config.nodeId());
+    HazelcastCommandBus bus = new HazelcastCommandBus(vertx, hazelcast, config.nodeId(), config.commandDeadline());
     index.onAdded(new InstanceClaims(vertx, bus)::announce);
     return bus;
   }

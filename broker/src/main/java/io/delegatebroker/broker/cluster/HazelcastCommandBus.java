@@ -12,6 +12,7 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * The cluster's fan-out over Hazelcast: one {@code submitToMember} per live member (this one included) on the
  * command's lane executor. Each goes to its member's address ({@code invokeOnTarget}): no partition is involved, so a
  * frozen or lost member delays only its own answer, and the calling node keeps one deadline of
- * {@link #CONFIRM_TIMEOUT_MILLIS} for all of them; members that did not answer by then are {@code unconfirmed}.
+ * deadline for all of them; members that did not answer by then are {@code unconfirmed}.
  * Submitting never blocks the calling event loop (the answer comes through a callback on a Hazelcast thread, handed
  * back to the caller's context), and the members run the command on their lane's own threads, non-blocking.
  */
@@ -37,13 +38,15 @@ public final class HazelcastCommandBus implements NodeCommandBus {
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
   private final String nodeId;
+  private final long deadlineMillis;
   private final Map<Lane, IExecutorService> executors = new EnumMap<>(Lane.class);
 
   /** Creates the lanes' executor proxies now, at startup, so no request ever waits for their creation. */
-  public HazelcastCommandBus(Vertx vertx, HazelcastInstance hazelcast, String nodeId) {
+  public HazelcastCommandBus(Vertx vertx, HazelcastInstance hazelcast, String nodeId, Duration deadline) {
     this.vertx = vertx;
     this.hazelcast = hazelcast;
     this.nodeId = nodeId;
+    this.deadlineMillis = deadline.toMillis();
     for (Lane lane : Lane.values()) {
       executors.put(lane, hazelcast.getExecutorService(lane.executor()));
     }
@@ -61,8 +64,8 @@ public final class HazelcastCommandBus implements NodeCommandBus {
       // Not even this node is a member any more (it is leaving the cluster): nobody ran the command.
       return Future.succeededFuture(new FanoutResult(List.of(), List.of(nodeId)));
     }
-    Gathering gathering = new Gathering(command, targets.keySet());
-    long timer = vertx.setTimer(CONFIRM_TIMEOUT_MILLIS, t -> context.runOnContext(v -> gathering.finish()));
+    Gathering gathering = new Gathering(command, targets.keySet(), deadlineMillis);
+    long timer = vertx.setTimer(deadlineMillis, t -> context.runOnContext(v -> gathering.finish()));
     gathering.onFinish = () -> vertx.cancelTimer(timer);
     IExecutorService executor = executors.get(command.lane());
     targets.forEach((id, member) -> {
@@ -110,6 +113,7 @@ public final class HazelcastCommandBus implements NodeCommandBus {
   /** The answers of one fan-out, touched only on the caller's context. */
   private static final class Gathering {
     private final NodeCommand command;
+    private final long deadlineMillis;
     private final Set<String> waiting;
     private final Set<String> targets;
     private final Set<String> confirmed = new LinkedHashSet<>();
@@ -117,8 +121,9 @@ public final class HazelcastCommandBus implements NodeCommandBus {
     private final Promise<FanoutResult> promise = Promise.promise();
     private Runnable onFinish = () -> { };
 
-    Gathering(NodeCommand command, Set<String> targets) {
+    Gathering(NodeCommand command, Set<String> targets, long deadlineMillis) {
       this.command = command;
+      this.deadlineMillis = deadlineMillis;
       this.targets = new LinkedHashSet<>(targets);
       this.waiting = new LinkedHashSet<>(targets);
     }
@@ -156,7 +161,7 @@ public final class HazelcastCommandBus implements NodeCommandBus {
         }
       }
       if (!unconfirmed.isEmpty()) {
-        LOG.warn("{} not confirmed within {} ms by {}", command.name(), CONFIRM_TIMEOUT_MILLIS, unconfirmed);
+        LOG.warn("{} not confirmed within {} ms by {}", command.name(), deadlineMillis, unconfirmed);
       }
       promise.complete(new FanoutResult(List.copyOf(replies), unconfirmed));
     }

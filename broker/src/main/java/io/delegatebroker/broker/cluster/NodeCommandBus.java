@@ -12,9 +12,6 @@ import java.util.List;
  */
 public interface NodeCommandBus {
 
-  /** How long a fan-out waits for every live node before answering with what it has. */
-  long CONFIRM_TIMEOUT_MILLIS = 5000;
-
   /** Runs the command everywhere; never fails, never waits longer than the timeout. */
   Future<FanoutResult> fanout(NodeCommand command);
 

@@ -1,6 +1,7 @@
 package io.delegatebroker.broker.domain;
 
 import io.delegatebroker.api.error.BrokerException;
+import io.delegatebroker.broker.limits.BrokerLimits;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayDeque;
@@ -16,12 +17,23 @@ import java.util.function.Supplier;
  */
 public final class ListingGate {
 
-  /** Listings of one account running at once on this node. */
-  public static final int PER_ACCOUNT = 4;
-  /** Listings of one account waiting on this node before more are refused with 503. */
-  public static final int MAX_WAITING = 1_000;
-
+  private final int perAccount;
+  private final int maxWaiting;
   private final Map<String, Slots> accounts = new HashMap<>();
+
+  /** A gate with the default bounds ({@link BrokerLimits#DEFAULT_LISTINGS_PER_ACCOUNT} running, the rest waiting). */
+  public ListingGate() {
+    this(BrokerLimits.DEFAULT_LISTINGS_PER_ACCOUNT, BrokerLimits.DEFAULT_LISTINGS_WAITING);
+  }
+
+  /**
+   * @param perAccount listings of one account running at once on this node
+   * @param maxWaiting listings of one account waiting on this node before more are refused with 503
+   */
+  public ListingGate(int perAccount, int maxWaiting) {
+    this.perAccount = perAccount;
+    this.maxWaiting = maxWaiting;
+  }
 
   private static final class Slots {
     int running;
@@ -46,10 +58,10 @@ public final class ListingGate {
     boolean now;
     synchronized (this) {
       Slots slots = accounts.computeIfAbsent(accountId, k -> new Slots());
-      if (slots.running < PER_ACCOUNT) {
+      if (slots.running < perAccount) {
         slots.running++;
         now = true;
-      } else if (slots.waiting.size() < MAX_WAITING) {
+      } else if (slots.waiting.size() < maxWaiting) {
         slots.waiting.add(start);
         now = false;
       } else {

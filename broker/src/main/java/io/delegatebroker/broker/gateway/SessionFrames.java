@@ -1,5 +1,6 @@
 package io.delegatebroker.broker.gateway;
 
+import io.delegatebroker.broker.limits.BrokerLimits;
 import io.delegatebroker.broker.session.CloseReason;
 import io.delegatebroker.broker.session.DelegateSession;
 import io.delegatebroker.broker.session.SessionIndex;
@@ -22,7 +23,7 @@ public final class SessionFrames {
 
   /** Event-bus address on which delegates' own {@code message} frames are published (headers: account, delegate, instance). */
   public static final String DELEGATE_MESSAGES_ADDRESS = "broker.delegate.messages";
-  public static final int MAX_FRAME_BYTES = 64 * 1024;
+  public static final int MAX_FRAME_BYTES = BrokerLimits.MAX_MESSAGE_BYTES;
 
   private static final String HEARTBEAT_ACK = new JsonObject().put("type", "heartbeat_ack").encode();
 

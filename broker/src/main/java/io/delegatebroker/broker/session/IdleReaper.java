@@ -16,6 +16,9 @@ import java.util.Map;
  */
 public final class IdleReaper {
 
+  /** Silent heartbeat periods after which a session is closed (1000 {@code idle_timeout}). */
+  public static final int SILENT_PERIODS = 3;
+
   private final SessionIndex index;
   private final long periodNanos;
   private final long idleNanos;
@@ -24,7 +27,7 @@ public final class IdleReaper {
   public IdleReaper(SessionIndex index, Duration heartbeat) {
     this.index = index;
     this.periodNanos = heartbeat.toNanos();
-    this.idleNanos = 3 * periodNanos;
+    this.idleNanos = SILENT_PERIODS * periodNanos;
   }
 
   public void start(Vertx vertx) {

@@ -3,7 +3,7 @@ package io.delegatebroker.broker.catchup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.delegatebroker.broker.domain.token.TokenSafetyNet;
+import io.delegatebroker.broker.limits.BrokerLimits;
 import io.delegatebroker.broker.testkit.BrokerNodeExtension;
 import io.delegatebroker.broker.testkit.TestDelegate;
 import io.vertx.core.json.JsonObject;
@@ -34,7 +34,7 @@ class StoreCatchUpTest {
    * The longest a change written behind the node's back may take to reach its sessions: one period, plus slack for a
    * shared CPU.
    */
-  private static final long WITHIN_MILLIS = TokenSafetyNet.PERIOD_MILLIS + 2000;
+  private static final long WITHIN_MILLIS = BrokerLimits.DEFAULT_SAFETY_NET_PERIOD.toMillis() + 2000;
 
   private long closedWithin(TestDelegate d, int code, long t0) {
     assertEquals(code, d.awaitClose().code());

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.delegatebroker.broker.domain.token.TokenSafetyNet;
+import io.delegatebroker.broker.limits.BrokerLimits;
 import io.delegatebroker.broker.testkit.AdminClient;
 import io.delegatebroker.broker.testkit.Await;
 import io.delegatebroker.broker.testkit.NetLab;
@@ -153,7 +153,7 @@ class PartitionIT {
       long isolatedMillis = closedOnC.stream().mapToLong(f -> Await.result(f)).max().orElseThrow() / 1_000_000
           - t0 / 1_000_000;
       System.out.println("partitioned node C closed its sessions " + isolatedMillis + " ms after the revoke was sent");
-      assertTrue(isolatedMillis < TokenSafetyNet.PERIOD_MILLIS + 3000, "took " + isolatedMillis + " ms");
+      assertTrue(isolatedMillis < BrokerLimits.DEFAULT_SAFETY_NET_PERIOD.toMillis() + 3000, "took " + isolatedMillis + " ms");
       assertEquals(401, TestDelegate.refused(ws, options(3, victimToken, acc, "late")).status());
 
       // AND each side sees only itself once the failure detector has spoken

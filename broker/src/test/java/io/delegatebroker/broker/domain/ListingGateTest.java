@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.delegatebroker.api.error.BrokerException;
+import io.delegatebroker.broker.limits.BrokerLimits;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
@@ -27,14 +28,14 @@ class ListingGateTest {
         return p.future();
       }));
     }
-    // THEN only PER_ACCOUNT of them run, and account B's listing runs at once
-    assertEquals(ListingGate.PER_ACCOUNT, started.size());
+    // THEN only DEFAULT_LISTINGS_PER_ACCOUNT of them run, and account B's listing runs at once
+    assertEquals(BrokerLimits.DEFAULT_LISTINGS_PER_ACCOUNT, started.size());
     assertEquals("b", gate.run("acc-b", () -> Future.succeededFuture("b")).result());
 
     // WHEN one of A's finishes THEN its answer arrives and the next waiting one starts, in arrival order
     started.get(0).complete("a0");
     assertEquals("a0", answers.get(0).result());
-    assertEquals(ListingGate.PER_ACCOUNT + 1, started.size());
+    assertEquals(BrokerLimits.DEFAULT_LISTINGS_PER_ACCOUNT + 1, started.size());
     // each completion starts the next waiting listing, which this loop then reaches too
     for (int i = 0; i < started.size(); i++) {
       started.get(i).tryComplete("done");
@@ -45,7 +46,7 @@ class ListingGateTest {
 
   @Test
   void pastTheWaitingLimitTheAccountIsAnswered503() {
-    for (int i = 0; i < ListingGate.PER_ACCOUNT + ListingGate.MAX_WAITING; i++) {
+    for (int i = 0; i < BrokerLimits.DEFAULT_LISTINGS_PER_ACCOUNT + BrokerLimits.DEFAULT_LISTINGS_WAITING; i++) {
       gate.run("acc-a", () -> Promise.<String>promise().future());
     }
     Future<String> refused = gate.run("acc-a", () -> Future.succeededFuture("never"));

@@ -3,7 +3,7 @@ package io.delegatebroker.broker.gateway;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.delegatebroker.broker.app.BrokerConfig;
+import io.delegatebroker.broker.limits.BrokerLimits;
 import io.delegatebroker.broker.testkit.AdminClient;
 import io.delegatebroker.broker.testkit.Flood;
 import io.delegatebroker.broker.testkit.Scrape;
@@ -42,7 +42,7 @@ class HostileLoadTest {
       JsonObject a = admin.createAccount("Acme");
       String acc = a.getString("id");
       String token = a.getJsonObject("defaultToken").getString("value");
-      int cap = BrokerConfig.DEFAULT_PENDING_PER_ADDRESS;
+      int cap = BrokerLimits.DEFAULT_PENDING_PER_ADDRESS;
 
       // GIVEN one address holding 1,000 silent, 600 half-sent and 400 slow connections on the delegate port and
       // 500 half-sent on the admin port

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.delegatebroker.broker.domain.token.TokenSafetyNet;
+import io.delegatebroker.broker.limits.BrokerLimits;
 import io.delegatebroker.broker.testkit.AdminClient;
 import io.delegatebroker.broker.testkit.Await;
 import io.delegatebroker.broker.testkit.LogCapture;
@@ -138,7 +138,8 @@ class DatabaseOutageTest {
       pg.execute("UPDATE tokens SET status = 'REVOKED', revoked_at = now() WHERE name = 'watched'");
       assertEquals(4001, watched.awaitClose().code());
       long safetyNetMillis = (System.nanoTime() - written) / 1_000_000;
-      assertTrue(safetyNetMillis < TokenSafetyNet.PERIOD_MILLIS + 2000, "closed after " + safetyNetMillis + " ms");
+      assertTrue(safetyNetMillis < BrokerLimits.DEFAULT_SAFETY_NET_PERIOD.toMillis() + 2000,
+          "closed after " + safetyNetMillis + " ms");
       assertEquals(201, admin.post("/v1/accounts/" + acc + "/tokens", new JsonObject().put("name", "later")).status());
       assertEquals(2, admin.get("/v1/accounts/" + acc + "/tokens/default/connections").items().size());
       JsonObject revoked = admin.revoke(acc, "default");

@@ -5,6 +5,7 @@ import io.delegatebroker.broker.domain.ReadThroughCache;
 import io.delegatebroker.broker.domain.Secrets;
 import io.delegatebroker.broker.domain.TokenRecord;
 import io.delegatebroker.broker.domain.store.BrokerStore;
+import io.delegatebroker.broker.limits.BrokerLimits;
 import io.delegatebroker.broker.session.CloseReason;
 import io.delegatebroker.broker.session.Tombstones;
 import io.delegatebroker.broker.vocabulary.RefusalReason;
@@ -37,8 +38,14 @@ public final class TokenVerifier {
 
   /** @param lookup the store's token query by hash (wrapped by the node to count the queries) */
   public TokenVerifier(Function<String, Future<Optional<TokenRecord>>> lookup, Tombstones tombstones) {
+    this(lookup, tombstones, BrokerLimits.DEFAULT_TOKEN_CACHE_ENTRIES);
+  }
+
+  /** @param cacheEntries tokens whose store answer is kept; the least recently used are dropped */
+  public TokenVerifier(Function<String, Future<Optional<TokenRecord>>> lookup, Tombstones tombstones,
+      int cacheEntries) {
     this.tombstones = tombstones;
-    this.cache = new ReadThroughCache<>(200_000, REFRESH, EXPIRE, lookup);
+    this.cache = new ReadThroughCache<>(cacheEntries, REFRESH, EXPIRE, lookup);
   }
 
   /**

@@ -12,6 +12,7 @@ import io.delegatebroker.broker.domain.Profile;
 import io.delegatebroker.broker.domain.TokenRecord;
 import io.delegatebroker.broker.domain.store.BrokerStore;
 import io.delegatebroker.broker.domain.store.BrokerStore.DelegateState;
+import io.delegatebroker.broker.limits.BrokerLimits;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
@@ -54,21 +55,19 @@ public final class PgStore implements BrokerStore {
       + "WHERE account_id = $2 AND name = $3 "
       + "AND NOT EXISTS (SELECT 1 FROM rejected_delegates WHERE account_id = $2 AND name = $3)";
 
-  /**
-   * How long one store call may take before it fails as {@code unavailable}. A database that stops answering (a frozen
-   * host, a network that drops packets) leaves queries waiting on open connections forever; without a deadline every
-   * handshake that needs the store, every admin call and the readiness probe would hang with them. A write answered
-   * 503 this way may still be applied if the database answers later.
-   */
-  public static final Duration CALL_DEADLINE = Duration.ofSeconds(5);
-
   private final Pool pool;
   private final long deadlineMillis;
 
   public PgStore(Pool pool) {
-    this(pool, CALL_DEADLINE);
+    this(pool, BrokerLimits.DEFAULT_STORE_CALL_DEADLINE);
   }
 
+  /**
+   * @param deadline how long one store call may take before it fails as {@code unavailable}. A database that stops
+   *     answering (a frozen host, a network that drops packets) leaves queries waiting on open connections forever;
+   *     without a deadline every handshake that needs the store, every admin call and the readiness probe would hang
+   *     with them. A write answered 503 this way may still be applied if the database answers later.
+   */
   public PgStore(Pool pool, Duration deadline) {
     this.pool = pool;
     this.deadlineMillis = deadline.toMillis();
