@@ -195,18 +195,8 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
         how == DelegateClose.CLOSE_FRAME ? code : "-", session.delegateId());
   }
 
-  /**
-   * The value a session keeps: the equal string a cached record already holds (the token's account id, the delegate's
-   * name) rather than the copy parsed from this request's headers, so that the sessions of one account or delegate
-   * share it instead of holding one each (a session lives for hours; the header copy dies with the handshake).
-   */
-  private static String shared(String parsed, String held) {
-    return parsed.equals(held) ? held : parsed;
-  }
-
   private void open(ServerWebSocket ws, HandshakeRequest hs, Admission adm) {
-    DelegateSession session = new DelegateSession(adm.token().accountId(), adm.delegate().id(),
-        shared(hs.delegateName(), adm.delegate().name()), shared(hs.instance(), adm.delegate().name()),
+    DelegateSession session = new DelegateSession(hs.accountId(), adm.delegate().id(), hs.delegateName(), hs.instance(),
         adm.token().id(), adm.token().name(), adm.delegate().pending(), ws);
     SessionHandler handler = new SessionHandler(session, ws);
     ws.closeHandler(v -> handler.closed());
