@@ -62,11 +62,6 @@ final class ServerVerticle extends VerticleBase {
           req.response().endHandler(v -> {
             if (req.response().getStatusCode() != 101) {
               pending.answered(conn);
-            } else {
-              // An upgraded connection never waits again: the two handlers that only served its waiting would
-              // otherwise stay, once per session, for the session's life.
-              pending.upgraded(conn);
-              req.response().endHandler(null);
             }
           });
           h.requests().handle(req);

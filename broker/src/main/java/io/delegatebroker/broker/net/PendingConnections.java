@@ -99,14 +99,6 @@ public final class PendingConnections {
     wait(conn, nextRequestMillis, Cause.IDLE_TIMEOUT);
   }
 
-  /**
-   * The connection's request was upgraded to a WebSocket: it left the waiting connections when its request arrived and
-   * never comes back, so its close no longer needs watching here.
-   */
-  public void upgraded(HttpConnection conn) {
-    conn.closeHandler(null);
-  }
-
   private void wait(HttpConnection conn, long deadlineMillis, Cause timeoutReason) {
     String address = ClientAddresses.peer(conn.remoteAddress());
     if (waiting.incrementAndGet() > total) {
