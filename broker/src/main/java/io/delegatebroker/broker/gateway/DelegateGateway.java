@@ -22,6 +22,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrame;
 import io.vertx.core.json.JsonObject;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -197,32 +198,12 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
   private void open(ServerWebSocket ws, HandshakeRequest hs, Admission adm) {
     DelegateSession session = new DelegateSession(hs.accountId(), adm.delegate().id(), hs.delegateName(), hs.instance(),
         adm.token().id(), adm.token().name(), adm.delegate().pending(), ws);
-    SessionFrames.FrameState frameState = new SessionFrames.FrameState();
-    ws.closeHandler(v -> {
-      // Vert.x records the code of a close frame received; 1006 means the connection went without one.
-      Short code = ws.closeStatusCode();
-      closedByDelegate(session, code != null && code != 1006 ? DelegateClose.CLOSE_FRAME : DelegateClose.CONNECTION_LOST,
-          code);
-      index.remove(session);
-    });
+    SessionHandler handler = new SessionHandler(session, ws);
+    ws.closeHandler(v -> handler.closed());
     // Every frame, control frames included (Vert.x 5 hands them over too, after answering a ping with a pong itself):
     // the broker assembles messages itself.
-    ws.frameHandler(frame -> {
-      if (frame.isClose()) {
-        closedByDelegate(session, DelegateClose.CLOSE_FRAME, frame.closeStatusCode());
-      } else {
-        frames.onFrame(session, frame, frameState);
-      }
-    });
-    ws.exceptionHandler(t -> {
-      // A connection dropped after the broker closed the session is expected, not worth a line; one dropped by the
-      // delegate is its close (the close handler follows), not a violation.
-      if (!session.closed() && !(t instanceof HttpClosedException)) {
-        LOG.info("session error: account={} delegate={} instance={} node={} error={}", session.accountId(),
-            session.delegateName(), session.instance(), nodeId, t.getClass().getSimpleName());
-        index.evict(session, closeReasonOf(t));
-      }
-    });
+    ws.frameHandler(handler);
+    ws.exceptionHandler(handler::failed);
     if (!index.add(session)) {
       return;
     }
@@ -241,5 +222,47 @@ public final class DelegateGateway implements Handler<HttpServerRequest> {
     }
     // The status is the session's own: it may have been approved since admission read the registration.
     session.welcome(welcome);
+  }
+
+  /**
+   * What one connection's WebSocket events do: its frames, its close and its errors. One object per session holding
+   * the frame state too, instead of one closure per event and a state object beside them: a node holds tens of
+   * thousands.
+   */
+  private final class SessionHandler extends SessionFrames.FrameState implements Handler<WebSocketFrame> {
+    private final DelegateSession session;
+    private final ServerWebSocket ws;
+
+    SessionHandler(DelegateSession session, ServerWebSocket ws) {
+      this.session = session;
+      this.ws = ws;
+    }
+
+    @Override
+    public void handle(WebSocketFrame frame) {
+      if (frame.isClose()) {
+        closedByDelegate(session, DelegateClose.CLOSE_FRAME, frame.closeStatusCode());
+      } else {
+        frames.onFrame(session, frame, this);
+      }
+    }
+
+    void closed() {
+      // Vert.x records the code of a close frame received; 1006 means the connection went without one.
+      Short code = ws.closeStatusCode();
+      closedByDelegate(session, code != null && code != 1006 ? DelegateClose.CLOSE_FRAME : DelegateClose.CONNECTION_LOST,
+          code);
+      index.remove(session);
+    }
+
+    void failed(Throwable t) {
+      // A connection dropped after the broker closed the session is expected, not worth a line; one dropped by the
+      // delegate is its close (the close handler follows), not a violation.
+      if (!session.closed() && !(t instanceof HttpClosedException)) {
+        LOG.info("session error: account={} delegate={} instance={} node={} error={}", session.accountId(),
+            session.delegateName(), session.instance(), nodeId, t.getClass().getSimpleName());
+        index.evict(session, closeReasonOf(t));
+      }
+    }
   }
 }

@@ -46,7 +46,7 @@ public final class SessionFrames {
       return;
     }
     session.seen();
-    if (!state.rate.allow(maxFramesPerSecond)) {
+    if (!state.allow(maxFramesPerSecond)) {
       index.evict(session, CloseReason.POLICY_VIOLATION);
       return;
     }
@@ -98,17 +98,17 @@ public final class SessionFrames {
     eventBus.publish(DELEGATE_MESSAGES_ADDRESS, new JsonObject().put("id", id).put("payload", payload), options);
   }
 
-  /** What a session's frames need between frames: the rate window and the message being assembled. */
-  public static final class FrameState {
-    final FrameRate rate = new FrameRate();
+  /**
+   * What a session's frames need between frames: the one-second window of inbound frames and the message being
+   * assembled. The window is kept here rather than in an object of its own, and the gateway's per-connection handler
+   * extends this class, because a node holds one of each per session. Confined to the session's event loop.
+   */
+  public static class FrameState {
     final FrameAssembler assembler = new FrameAssembler(MAX_FRAME_BYTES);
-  }
-
-  /** A per-session one-second window of inbound frames. Confined to the session's event loop. */
-  public static final class FrameRate {
     private long windowStart;
     private int count;
 
+    /** Counts a frame in the current one-second window. @return false when the window already had {@code max} */
     boolean allow(int max) {
       long now = System.nanoTime();
       if (now - windowStart > 1_000_000_000L) {

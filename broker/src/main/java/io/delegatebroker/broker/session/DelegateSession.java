@@ -107,9 +107,9 @@ public final class DelegateSession {
     return pending;
   }
 
-  /** The key that makes a second connection of the same instance replace the first. */
+  /** The key that makes a second connection of the same instance replace the first, as sent to other nodes. */
   public String instanceKey() {
-    return accountId + '\u0000' + delegateName + '\u0000' + instance;
+    return InstanceKey.of(this).wire();
   }
 
   /** Any inbound frame, ping or pong proves liveness. */

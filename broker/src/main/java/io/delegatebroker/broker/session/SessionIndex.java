@@ -22,7 +22,7 @@ public final class SessionIndex {
   private final ConcurrentHashMap<String, Set<DelegateSession>> byToken = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Set<DelegateSession>> byDelegate = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Set<DelegateSession>> byAccount = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, DelegateSession> byInstance = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<InstanceKey, DelegateSession> byInstance = new ConcurrentHashMap<>();
   private final AtomicInteger size = new AtomicInteger();
   private final ConnectClock clock = new ConnectClock();
   private final Tombstones tombstones;
@@ -70,7 +70,7 @@ public final class SessionIndex {
     DelegateSession[] previous = new DelegateSession[1];
     // The stamp is taken inside the instance's slot, so a claim from another node (see yieldTo) either sees this
     // session or was observed by the clock before the stamp was taken.
-    byInstance.compute(s.instanceKey(), (k, prev) -> {
+    byInstance.compute(InstanceKey.of(s), (k, prev) -> {
       s.connectStamp(clock.next());
       previous[0] = prev;
       return s;
@@ -101,8 +101,12 @@ public final class SessionIndex {
    */
   public boolean yieldTo(String instanceKey, long stamp, String node, String localNode) {
     clock.observe(stamp);
+    InstanceKey key = InstanceKey.parse(instanceKey);
+    if (key == null) {
+      return false;
+    }
     DelegateSession[] older = new DelegateSession[1];
-    byInstance.computeIfPresent(instanceKey, (k, local) -> {
+    byInstance.computeIfPresent(key, (k, local) -> {
       if (ConnectClock.before(local.connectStamp(), localNode, stamp, node)) {
         older[0] = local;
       }
@@ -116,7 +120,7 @@ public final class SessionIndex {
     boolean removed = remove(byToken, s.tokenId(), s);
     remove(byDelegate, s.delegateId(), s);
     remove(byAccount, s.accountId(), s);
-    byInstance.remove(s.instanceKey(), s);
+    byInstance.remove(InstanceKey.of(s), s);
     if (removed) {
       size.decrementAndGet();
     }
