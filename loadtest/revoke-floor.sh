@@ -68,20 +68,7 @@ SERVER_PIDS=()
 CLIENT_PIDS=()
 STOP_FILES=()
 DB=""
-stop_pid() {
-  local pid=$1
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.5; done
-  kill -KILL "$pid" 2>/dev/null || true
-}
-stop_clients() {
-  for f in "${STOP_FILES[@]}"; do touch "$f" 2>/dev/null || true; done
-  for p in "${CLIENT_PIDS[@]}"; do
-    for _ in $(seq 1 40); do kill -0 "$p" 2>/dev/null || break; sleep 0.5; done
-    kill "$p" 2>/dev/null || true
-  done
-  CLIENT_PIDS=(); STOP_FILES=()
-}
+. "$ROOT/loadtest/lib/processes.sh"
 stop_servers() {
   for p in "${SERVER_PIDS[@]}"; do stop_pid "$p" & done
   wait

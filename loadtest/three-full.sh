@@ -110,21 +110,7 @@ SERVER_PIDS=()
 CLIENT_PIDS=()
 STOP_FILES=()
 DB=""
-stop_pid() {
-  local pid=$1
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.5; done
-  kill -KILL "$pid" 2>/dev/null || true
-}
-stop_clients() {
-  local p
-  for f in "${STOP_FILES[@]}"; do touch "$f" 2>/dev/null || true; done
-  for p in "${CLIENT_PIDS[@]}"; do
-    for _ in $(seq 1 60); do kill -0 "$p" 2>/dev/null || break; sleep 0.5; done
-    kill -KILL "$p" 2>/dev/null || true
-  done
-  CLIENT_PIDS=(); STOP_FILES=()
-}
+. "$ROOT/loadtest/lib/processes.sh"
 stop_servers() {
   local p
   for p in "${SERVER_PIDS[@]}"; do stop_pid "$p" & done
