@@ -34,6 +34,8 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=lib/common.sh
+. "$ROOT/loadtest/lib/common.sh"
 cd "$ROOT"
 
 LEVELS="10000 19000"
@@ -120,12 +122,6 @@ cleanup() {
   done
   if [ -n "$SERVER_PID" ]; then stop_pid "$SERVER_PID"; fi
 }
-stop_pid() {
-  local pid=$1
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.5; done
-  kill -KILL "$pid" 2>/dev/null || true
-}
 trap cleanup EXIT
 
 if [ "$SKIP_BUILD" != true ]; then
@@ -144,13 +140,10 @@ STARTED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   printf 'COMMIT=%q\n' "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- broker 2>/dev/null || echo '+changes')"
 } > "$WORK/run.env"
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for p in $BROKER_PORT $ADMIN_PORT $BASE_PORT; do
   ! port_busy "$p" || die "port $p is in use; stop what listens there"
 done
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 fds() { ls "/proc/$1/fd" | wc -l; }
 
 # Client processes get their own loopback source address each, so that no two runs share ephemeral ports.
@@ -251,15 +244,6 @@ measure() {
     --argjson rss "$(rss_kb "$pid")" --argjson fds "$(fds "$pid")" '{heapKiB: $heap, liveBytes: $live, rssKiB: $rss, fds: $fds}'
 }
 
-stop_clients() {
-  for f in "${STOP_FILES[@]}"; do touch "$f"; done
-  for p in "${CLIENT_PIDS[@]}"; do
-    for _ in $(seq 1 60); do kill -0 "$p" 2>/dev/null || break; sleep 0.5; done
-    kill "$p" 2>/dev/null || true
-  done
-  CLIENT_PIDS=()
-  STOP_FILES=()
-}
 
 run_target() {
   local name=$1 prev=0 step=0 level t0 t1 held

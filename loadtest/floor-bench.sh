@@ -81,7 +81,7 @@ SERVER_PID=""
 CLIENT_PIDS=()
 STOP_FILES=()
 DB=""
-. "$ROOT/loadtest/lib/processes.sh"
+. "$ROOT/loadtest/lib/common.sh"
 cleanup() {
   stop_clients
   [ -z "$SERVER_PID" ] || stop_pid "$SERVER_PID"
@@ -89,7 +89,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for p in $DELEGATE_PORT $ADMIN_PORT; do ! port_busy "$p" || die "port $p is in use; stop what listens there"; done
 
 if [ "$SKIP_BUILD" != true ]; then
@@ -105,9 +104,6 @@ STARTED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 T_START=$(date +%s)
 COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- broker 2>/dev/null || echo '+changes')"
 CLK_TCK=$(getconf CLK_TCK)
-now_ms() { date +%s%3N; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
 start_server() { # run -> SERVER_PID
   local run=$1
@@ -271,9 +267,11 @@ PER_HEAP='((.held.heapKiB - .idle.heapKiB) * 1024 / .open | round)'
 PER_LIVE='((.held.liveBytes - .idle.liveBytes) / .open | round)'
 PER_RSS='((.held.rssKiB - .idle.rssKiB) * 1024 / .open | round)'
 CPU_CONNECT='(.cpuConnectSeconds * 1000 / .opened * 100 | round / 100)'
-HEADER="| metric | baseline | broker, PostgreSQL$( [ "$DEV" = true ] && echo " | broker, dev store") | PostgreSQL / baseline$( [ "$DEV" = true ] && echo " | dev / baseline") | target |"
-ALIGN="|---|---:|---:$( [ "$DEV" = true ] && echo "|---:")|---:$( [ "$DEV" = true ] && echo "|---:")|---|"
-BLANK=$( [ "$DEV" = true ] && echo " | |" || echo " |")
+# The dev-store columns only when that run was made (--no-dev leaves them out).
+DEV_NAME=""; DEV_RATIO=""; DEV_ALIGN=""; BLANK=" |"
+if [ "$DEV" = true ]; then DEV_NAME=" | broker, dev store"; DEV_RATIO=" | dev / baseline"; DEV_ALIGN="|---:"; BLANK=" | |"; fi
+HEADER="| metric | baseline | broker, PostgreSQL$DEV_NAME | PostgreSQL / baseline$DEV_RATIO | target |"
+ALIGN="|---|---:|---:$DEV_ALIGN|---:$DEV_ALIGN|---|"
 BLOCK="$WORK/report.md"
 {
   echo "<!-- floor:begin (written by loadtest/floor-bench.sh; replaced on every run) -->"

@@ -68,12 +68,7 @@ SERVER_PIDS=()
 CLIENT_PIDS=()
 STOP_FILES=()
 DB=""
-. "$ROOT/loadtest/lib/processes.sh"
-stop_servers() {
-  for p in "${SERVER_PIDS[@]}"; do stop_pid "$p" & done
-  wait
-  SERVER_PIDS=()
-}
+. "$ROOT/loadtest/lib/common.sh"
 cleanup() {
   stop_clients
   stop_servers
@@ -81,7 +76,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 for p in $BASE_PORT $BASE_ADMIN $(for i in 1 2 3; do node_delegate "$i"; node_admin "$i"; done); do
   ! port_busy "$p" || die "port $p is in use; stop what listens there"
 done
@@ -98,7 +92,6 @@ PG_URL="$PG_ADMIN/$DB"
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 STARTED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 COMMIT="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- broker 2>/dev/null || echo '+changes')"
-now_ms() { date +%s%3N; }
 
 await_http() { # url seconds
   for _ in $(seq 1 $(($2 * 2))); do curl -sf "$1" >/dev/null 2>&1 && return 0; sleep 0.5; done
@@ -235,7 +228,6 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---------------------------------------------------------------------------------------------------------------
 # Report block
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b <= 0) print "n/a"; else printf "%.2f", a / b}'; }
 BLOCK="$WORK/report.md"
 {
   echo "<!-- revoke-floor:begin (written by loadtest/revoke-floor.sh; replaced on every run) -->"
